@@ -1,0 +1,198 @@
+// Command-line evaluation: the app's engine without the UI.
+//   npm run eval -- --model <hub id or folder> --images <folder> --methods gd,ps,mc --out <file>
+// Writes per-case records, metrics and the run card to --out, and the official results files
+// (<key>_<mode>.json and <key>_<mode>_score.json) beside it.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseDataset } from '../src/core/dataset.ts';
+import { computeMetrics, pairAnswersFromRecords } from '../src/core/metrics.ts';
+import { familyById } from '../src/core/modelFamilies.ts';
+import { promptTemplateHash } from '../src/core/prompts.ts';
+import { toOfficialAnswersJson, toOfficialScoreJson } from '../src/core/resultFormats.ts';
+import { OFFICIAL_MODE, type CaseRecord, type Method } from '../src/core/types.ts';
+import type { CaseRequest, Device, Dtype, ModelSource, ScoringMode } from '../workers/engine/types.ts';
+import { ENGINE_VERSION } from '../workers/engine/version.ts';
+import { createNodeEngine, folderImageLoader } from './lib/nodeEngine.ts';
+
+const USAGE = `Usage: npm run eval -- --model <hub id or folder> --images <folder> [options]
+  --methods gd,ps,mc      methods to run (default gd,ps,mc)
+  --out <file>            results JSON (default results/<model>.json); official files are written beside it
+  --device wasm|cpu|webgpu  wasm = onnxruntime-web as in the browser (default); cpu/webgpu = onnxruntime-node
+  --dtype <dtype>         fp32, fp16, q8, q4, q4f16 … (default: chosen from what the model offers)
+  --mode cached|full      cached = shared prefixes (default); full = one full forward per prompt, as the official code
+  --revision <rev>        hub revision (default main)
+  --remote-host <url>     hub mirror to download from
+  --dataset <file>        dataset JSON/CSV (default: the bundled MediConfusion)
+  --pairs <n>             only the first n pairs
+  --quiet                 no progress line`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string' },
+      images: { type: 'string' },
+      methods: { type: 'string', default: 'gd,ps,mc' },
+      out: { type: 'string' },
+      device: { type: 'string', default: 'wasm' },
+      dtype: { type: 'string' },
+      mode: { type: 'string', default: 'cached' },
+      revision: { type: 'string' },
+      'remote-host': { type: 'string' },
+      dataset: { type: 'string' },
+      pairs: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help || !values.model || !values.images) {
+    console.log(USAGE);
+    process.exit(values.help ? 0 : 2);
+  }
+  const methods = values.methods!.split(',').map((m) => m.trim().toUpperCase()) as Method[];
+  for (const m of methods) {
+    if (!['GD', 'PS', 'MC'].includes(m))
+      throw new Error(`Unknown or unsupported method "${m}" (use gd, ps, mc)`);
+  }
+  const device = values.device as Device;
+  if (!['wasm', 'cpu', 'webgpu'].includes(device)) throw new Error(`Unknown device ${device}`);
+  const mode = values.mode as ScoringMode;
+
+  const datasetFile = values.dataset ?? 'public/data/mediconfusion/dataset.json';
+  const dataset = parseDataset(await readFile(datasetFile, 'utf8'), path.basename(datasetFile));
+  const pairs = values.pairs ? dataset.pairs.slice(0, Number(values.pairs)) : dataset.pairs;
+
+  const engine = await createNodeEngine(device);
+  const source: ModelSource = isFolder(values.model)
+    ? { kind: 'path', path: path.resolve(values.model) }
+    : {
+        kind: 'hub',
+        repoId: values.model,
+        ...(values.revision ? { revision: values.revision } : {}),
+        ...(values['remote-host'] ? { remoteHost: values['remote-host'] } : {}),
+      };
+  const loadStart = performance.now();
+  const lm = await engine.loadModel(
+    { source, device, ...(values.dtype ? { dtype: values.dtype as Dtype } : {}), fallbackToWasm: false },
+    engine.host,
+    (p) => {
+      if (!values.quiet && p.phase === 'download') {
+        process.stderr.write(
+          `\rloading ${p.filesDone}/${p.filesTotal} files, ${mb(p.loaded)}/${mb(p.total)} MB   `,
+        );
+      }
+    },
+  );
+  const loadMs = performance.now() - loadStart;
+  if (!values.quiet)
+    process.stderr.write(
+      `\rloaded ${lm.info.modelId} (${lm.info.device}, ${lm.info.dtype}) in ${(loadMs / 1000).toFixed(1)} s\n`,
+    );
+
+  const requests: CaseRequest[] = [];
+  for (const pair of pairs)
+    for (const slot of [1, 2] as const)
+      for (const method of methods) requests.push({ pairId: pair.id, slot, method });
+
+  const records: CaseRecord[] = [];
+  const summary = await engine.runCases(
+    lm,
+    new Map(pairs.map((p) => [p.id, p])),
+    requests,
+    folderImageLoader(engine, values.images),
+    {
+      mode,
+      onRecord: (r) => void records.push(r),
+      onProgress: (p) => {
+        if (values.quiet) return;
+        const rate = p.done / (p.elapsedMs / 1000);
+        const eta = (p.total - p.done) / rate;
+        process.stderr.write(
+          `\r${p.done}/${p.total} cases, ${rate.toFixed(1)}/s, ETA ${eta.toFixed(0)} s   `,
+        );
+      },
+      onImageProblem: (problem) =>
+        console.error(`\n${problem.message}: ${problem.cases.length} cases not run`),
+    },
+  );
+  if (!values.quiet) process.stderr.write('\n');
+
+  const family = familyById(lm.info.family);
+  const runPairs = { ...dataset, pairs };
+  const metrics = Object.fromEntries(
+    methods.map((m) => [m, computeMetrics(runPairs, pairAnswersFromRecords(records, m))]),
+  );
+  const out = values.out ?? path.join('results', `${lm.info.modelId.replaceAll('/', '_')}.json`);
+  const runCard = {
+    model: {
+      id: lm.info.modelId,
+      revision: lm.info.revision,
+      family: lm.info.family,
+      architecture: lm.info.architecture,
+    },
+    device: lm.info.device,
+    dtype: lm.info.dtype,
+    mode,
+    methods,
+    dataset: { name: dataset.name, hash: dataset.hash, pairs: pairs.length },
+    promptHashes: Object.fromEntries(methods.map((m) => [m, promptTemplateHash(m, family)])),
+    engineVersion: ENGINE_VERSION,
+    libraryVersions: lm.info.libraryVersions,
+    runtime: 'node',
+    startedAt: new Date(Date.now() - summary.elapsedMs).toISOString(),
+    finishedAt: new Date().toISOString(),
+  };
+  await mkdir(path.dirname(path.resolve(out)), { recursive: true });
+  await writeFile(
+    out,
+    JSON.stringify(
+      {
+        runCard,
+        timing: {
+          loadMs,
+          runMs: summary.elapsedMs,
+          casesPerSecond: summary.done / (summary.elapsedMs / 1000),
+        },
+        counters: summary.counters,
+        notRun: summary.notRun.map((p) => ({ localId: p.localId, reason: p.reason, cases: p.cases.length })),
+        metrics,
+        records,
+      },
+      null,
+      1,
+    ),
+  );
+  const key = lm.info.modelId.replaceAll('/', '_');
+  const dir = path.dirname(out);
+  for (const m of methods) {
+    const base = path.join(dir, `${key}_${OFFICIAL_MODE[m]}`);
+    await writeFile(`${base}.json`, JSON.stringify(toOfficialAnswersJson(runPairs, records, m), null, 4));
+    await writeFile(`${base}_score.json`, JSON.stringify(toOfficialScoreJson(runPairs, records, m), null, 4));
+  }
+  for (const m of methods) {
+    const x = metrics[m]!;
+    console.log(
+      `${m}: set ${x.setAccuracy.toFixed(2)} %, individual ${x.individualAccuracy.toFixed(2)} %, confusion ${x.confusion.toFixed(2)} %, invalid ${x.invalidRate.toFixed(2)} %`,
+    );
+  }
+  console.log(
+    `${summary.done}/${summary.total} cases in ${(summary.elapsedMs / 1000).toFixed(1)} s → ${out}`,
+  );
+  await lm.model.dispose();
+}
+
+/** A path that exists on disk is a model folder; anything else is a hub repo id. */
+function isFolder(model: string): boolean {
+  return existsSync(model);
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
+}
+
+main().catch((e: unknown) => {
+  const err = e as Error & { kind?: string };
+  console.error(`error${err.kind ? ` (${err.kind})` : ''}: ${err.message}`);
+  process.exit(1);
+});

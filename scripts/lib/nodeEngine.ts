@@ -1,0 +1,87 @@
+// Runs the engine in Node: picks the onnxruntime backend before transformers.js is imported
+// (wasm = onnxruntime-web, the browser's kernels; cpu/webgpu = onnxruntime-node), and supplies
+// the Node-side host pieces (image files on disk, library versions).
+import { readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Device } from '../../workers/engine/types.ts';
+import type { EngineHost } from '../../workers/engine/loadModel.ts';
+import type { ImageLoader } from '../../workers/engine/runner.ts';
+
+const ORT_SYMBOL = Symbol.for('onnxruntime');
+
+export type NodeEngine = Awaited<ReturnType<typeof createNodeEngine>>;
+
+let chosenBackend: 'web' | 'node' | null = null;
+
+export async function createNodeEngine(device: Device) {
+  const backend = device === 'wasm' ? 'web' : 'node';
+  if (chosenBackend && chosenBackend !== backend) {
+    throw new Error(
+      `This process already uses onnxruntime-${chosenBackend}; start a new process for ${device}.`,
+    );
+  }
+  if (!chosenBackend && backend === 'web') {
+    // transformers.js uses a runtime placed on this symbol instead of onnxruntime-node.
+    const ort = await import('onnxruntime-web');
+    // Local wasm files instead of the CDN default; one thread (no worker set-up in Node).
+    const dist = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
+    ort.env.wasm.wasmPaths = pathToFileURL(`${dist}/`).href;
+    ort.env.wasm.numThreads = 1;
+    (globalThis as Record<symbol, unknown>)[ORT_SYMBOL] = ort;
+  }
+  chosenBackend = backend;
+  const transformers = await import('@huggingface/transformers');
+  const { loadModel } = await import('../../workers/engine/loadModel.ts');
+  const { runCases } = await import('../../workers/engine/runner.ts');
+  const { Scorer, newCounters } = await import('../../workers/engine/scorer.ts');
+  transformers.env.useFSCache = false;
+  return { transformers, loadModel, runCases, Scorer, newCounters, host: await nodeHost(device) };
+}
+
+async function packageVersion(name: string): Promise<string> {
+  try {
+    const file = path.join(process.cwd(), 'node_modules', name, 'package.json');
+    return (JSON.parse(await readFile(file, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function nodeHost(device: Device): Promise<EngineHost> {
+  return {
+    // In Node, WebGPU means onnxruntime-node's Dawn provider; session creation tells whether it works.
+    probeWebGpu: async () => ({ available: device === 'webgpu', shaderF16: false }),
+    // With a runtime on the global symbol, transformers.js knows no device names: name the provider.
+    sessionConfig: (dev) =>
+      dev === 'wasm'
+        ? { device: 'auto', session_options: { executionProviders: ['wasm'] } }
+        : { device: dev },
+    libraryVersions: {
+      node: process.version,
+      '@huggingface/transformers': await packageVersion('@huggingface/transformers'),
+      'onnxruntime-web': await packageVersion('onnxruntime-web'),
+      'onnxruntime-node': await packageVersion('onnxruntime-node'),
+      backend: device === 'wasm' ? 'onnxruntime-web (wasm)' : `onnxruntime-node (${device})`,
+    },
+  };
+}
+
+const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'];
+
+/** Images in the official downloader's layout: `<folder>/<local id>.jpg` (other extensions accepted). */
+export function folderImageLoader(engine: NodeEngine, folder: string): ImageLoader {
+  return async (localId) => {
+    for (const ext of IMAGE_EXTENSIONS) {
+      const file = path.join(folder, `${localId}${ext}`);
+      try {
+        await stat(file);
+      } catch {
+        continue;
+      }
+      return engine.transformers.RawImage.read(file);
+    }
+    return null;
+  };
+}

@@ -1,0 +1,120 @@
+// THE table of per-model-family behaviour (pure data): which HF configs a family matches, which
+// prompt overrides and letter strings it uses, and which tokens end its chat turns. Everything
+// family-specific lives here so the engine and prompts stay generic.
+
+import type { Method } from './types.ts';
+
+export interface ModelFamily {
+  id: string;
+  label: string;
+  /** HF config `architectures` entries and `model_type` values this family matches. */
+  architectures: string[];
+  /** Key into prompts.json per-model overrides; 'default' uses the default templates. */
+  promptKey: string;
+  /** Family-specific templates that win over prompts.json (same `{}` placeholders). */
+  promptOverrides?: Partial<Record<Method, string>>;
+  /** Text encoded without special tokens to find each letter's token id (GD). */
+  letterTokens: { A: string; B: string };
+  /** The official protocol puts the image first in the user turn; we do it for every family. */
+  imagePlacement: 'first';
+  /** Tokens that close an assistant turn; trimmed off the end of a PS option's tokens. */
+  endOfTurnTokens: string[];
+  /** False for task-prompt models without a chat template (cannot run the chat-based methods). */
+  supportsChat: boolean;
+  /** True only when the whole pipeline has been checked end to end with this family. */
+  verified: boolean;
+  notes: string;
+}
+
+export const MODEL_FAMILIES: readonly ModelFamily[] = [
+  {
+    id: 'smolvlm',
+    label: 'SmolVLM',
+    architectures: [
+      'Idefics3ForConditionalGeneration',
+      'idefics3',
+      'SmolVLMForConditionalGeneration',
+      'smolvlm',
+    ],
+    promptKey: 'default',
+    letterTokens: { A: 'A', B: 'B' },
+    imagePlacement: 'first',
+    endOfTurnTokens: ['<end_of_utterance>'],
+    supportsChat: true,
+    verified: true,
+    notes:
+      'Chat template "<|im_start|>User:<image>…<end_of_utterance>\\nAssistant:". The generation prompt ' +
+      'ends without a space, so the model may prefer " A" to "A"; GD still compares "A" and "B" as the ' +
+      'official protocol does.',
+  },
+  {
+    id: 'qwen2_vl',
+    label: 'Qwen2-VL',
+    architectures: ['Qwen2VLForConditionalGeneration', 'qwen2_vl'],
+    promptKey: 'default',
+    letterTokens: { A: 'A', B: 'B' },
+    imagePlacement: 'first',
+    endOfTurnTokens: ['<|im_end|>'],
+    supportsChat: true,
+    verified: false,
+    notes: 'ChatML template with <|vision_start|><|image_pad|><|vision_end|> for the image. Not yet checked.',
+  },
+  {
+    id: 'llava_onevision',
+    label: 'LLaVA-OneVision',
+    architectures: ['LlavaOnevisionForConditionalGeneration', 'llava_onevision'],
+    promptKey: 'default',
+    letterTokens: { A: 'A', B: 'B' },
+    imagePlacement: 'first',
+    endOfTurnTokens: ['<|im_end|>'],
+    supportsChat: true,
+    verified: false,
+    notes: 'Qwen2 language model with a ChatML template. Not yet checked.',
+  },
+  {
+    id: 'gemma3',
+    label: 'Gemma 3',
+    architectures: ['Gemma3ForConditionalGeneration', 'gemma3'],
+    promptKey: 'default',
+    letterTokens: { A: 'A', B: 'B' },
+    imagePlacement: 'first',
+    endOfTurnTokens: ['<end_of_turn>'],
+    supportsChat: true,
+    verified: false,
+    notes:
+      'Template "<start_of_turn>user\\n<start_of_image>…<end_of_turn>\\n<start_of_turn>model\\n". Not yet checked.',
+  },
+  {
+    id: 'florence2',
+    label: 'Florence-2',
+    architectures: ['Florence2ForConditionalGeneration', 'florence2'],
+    promptKey: 'default',
+    letterTokens: { A: 'A', B: 'B' },
+    imagePlacement: 'first',
+    endOfTurnTokens: ['</s>'],
+    supportsChat: false,
+    verified: false,
+    notes:
+      'Encoder-decoder driven by task tokens (e.g. <MORE_DETAILED_CAPTION>), not instructions; it has no ' +
+      'chat template and is not trained for question answering, so the official methods do not apply as is.',
+  },
+];
+
+/** The family for an HF config: first by `architectures`, then by `model_type`; null if unknown. */
+export function familyForConfig(config: {
+  architectures?: string[];
+  model_type?: string;
+}): ModelFamily | null {
+  for (const arch of config.architectures ?? []) {
+    const family = MODEL_FAMILIES.find((f) => f.architectures.includes(arch));
+    if (family) return family;
+  }
+  if (config.model_type !== undefined) {
+    return MODEL_FAMILIES.find((f) => f.architectures.includes(config.model_type as string)) ?? null;
+  }
+  return null;
+}
+
+export function familyById(id: string): ModelFamily | null {
+  return MODEL_FAMILIES.find((f) => f.id === id) ?? null;
+}

@@ -1,0 +1,91 @@
+// The benchmark's vocabulary: letters, methods, image slots, confusion pairs, per-case records.
+// Pure types plus a few constants; every other core module speaks in these terms.
+
+/** An option letter. Each pair has exactly two options. */
+export type Letter = 'A' | 'B';
+
+/** The four official answering methods: greedy decoding, prefix score, multiple choice, free form. */
+export type Method = 'GD' | 'PS' | 'MC' | 'FF';
+
+/** Which image of a confusion pair a case is about. */
+export type ImageSlot = 1 | 2;
+
+/** A chosen letter, or null when the answer is invalid (MC/FF can be; GD/PS never are). */
+export type Answer = Letter | null;
+
+/** Fixed order used for iteration and tie-breaking wherever methods are listed. */
+export const METHODS: readonly Method[] = ['GD', 'PS', 'MC', 'FF'];
+
+export const LETTERS: readonly Letter[] = ['A', 'B'];
+
+/** The official code's mode names (file names, prompts.json sections). */
+export const OFFICIAL_MODE: Readonly<Record<Method, 'greedy' | 'prefix' | 'mc' | 'gpt4'>> = {
+  GD: 'greedy',
+  PS: 'prefix',
+  MC: 'mc',
+  FF: 'gpt4',
+};
+
+/** One question asked about two similar-looking images whose correct options differ. */
+export interface ConfusionPair {
+  id: string;
+  question: string;
+  optionA: string;
+  optionB: string;
+  im1Correct: Letter;
+  im2Correct: Letter;
+  /** The official downloader saves image files as `<local>.jpg`; kept as a string id. */
+  im1Local: string;
+  im2Local: string;
+  /** ROCO path (empty when the source did not give one). */
+  im1Path: string;
+  im2Path: string;
+  caption1: string;
+  caption2: string;
+  category1: string[];
+  category2: string[];
+  biomedClipSim: number | null;
+  dinoSim: number | null;
+}
+
+export interface Dataset {
+  name: string;
+  pairs: ConfusionPair[];
+  /** Category names in display order (the official statistics.json order). */
+  categories: string[];
+  /** Questions per category (a question counts once per category of its image). */
+  categoryCounts: Record<string, number>;
+  /** stableHash of the normalised pairs: identifies the exact question set behind a result. */
+  hash: string;
+}
+
+export interface CaseKey {
+  pairId: string;
+  slot: ImageSlot;
+}
+
+/** Everything recorded for one (pair, image, method) case. Optional fields belong to one method. */
+export interface CaseRecord {
+  pairId: string;
+  slot: ImageSlot;
+  method: Method;
+  answer: Answer;
+  /** GD: two-way softmax over the letter logits. */
+  probabilities?: { A: number; B: number };
+  /** PS: exp(mean log p) of each option's tokens. */
+  prefixScores?: { A: number; B: number };
+  /** PS: per-token log probabilities of each option's tokens. */
+  tokenLogProbs?: { A: number[]; B: number[] };
+  /** MC/FF: the model's generated text. */
+  generatedText?: string;
+  /** FF: the judge's raw reply and its parsed 1-10 scores (null when unparsable). */
+  judge?: { rawText: string; scores: { A: number; B: number } | null };
+}
+
+/** Answers per pair id; a missing slot means that image was not run (distinct from null = invalid). */
+export type PairAnswers = Map<string, { 1?: Answer; 2?: Answer }>;
+
+/** Stable string id of a case, for maps and storage keys. */
+export function caseId(key: CaseKey): string {
+  return `${key.pairId}:${key.slot}`;
+}

@@ -1,0 +1,172 @@
+// The same engine in a real browser: headless Chromium runs the inference worker on wasm and on
+// WebGPU (SwiftShader adapter), and both must agree with wasm in Node within 1e-3 with identical
+// decisions. Also checks cancellation and missing images in the browser.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ViteDevServer } from 'vite';
+import type { Page } from 'playwright-core';
+import type { CaseRecord } from '../../src/core/types.ts';
+import type { CaseRequest } from '../../workers/engine/types.ts';
+import { createNodeEngine } from '../../scripts/lib/nodeEngine.ts';
+import { launchChromium, type LaunchedBrowser } from '../support/browser.ts';
+import { startDevServer } from '../support/devServer.ts';
+import { compareRecords, IMAGES_DIR, officialDataset, TINY_MODEL_DIR } from '../support/fixtures.ts';
+import { folderImageLoader } from '../../scripts/lib/nodeEngine.ts';
+
+const dataset = officialDataset();
+const samplePairs = dataset.pairs.slice(0, 8);
+const requests: CaseRequest[] = samplePairs.flatMap((p) =>
+  ([1, 2] as const).flatMap((slot) =>
+    (['GD', 'PS', 'MC'] as const).map((method) => ({ pairId: p.id, slot, method })),
+  ),
+);
+
+let server: ViteDevServer;
+let baseUrl: string;
+let browser: LaunchedBrowser;
+let page: Page;
+let nodeRecords: CaseRecord[];
+
+interface HarnessResult {
+  ok: boolean;
+  kind?: string;
+  message?: string;
+  info?: { device: string; dtype: string; fallbackReason?: string };
+  environment?: { webgpu: { available: boolean; adapter?: string } };
+  summary?: {
+    done: number;
+    total: number;
+    cancelled: boolean;
+    notRun: { localId: string; reason: string }[];
+  };
+  records?: CaseRecord[];
+  progressEvents?: number;
+}
+
+async function runInBrowser(
+  device: 'wasm' | 'webgpu',
+  extra: Record<string, unknown> = {},
+  cases = requests,
+) {
+  return (await page.evaluate((req) => window.runEngine(req as never), {
+    load: {
+      source: { kind: 'path', path: '/.fixtures/models/tiny-smolvlm' },
+      device,
+      dtype: 'fp32',
+      fallbackToWasm: false,
+    },
+    run: {
+      pairs: samplePairs,
+      cases,
+      mode: 'cached',
+      images: { kind: 'url', baseUrl: '/.fixtures/images/' },
+    },
+    ...extra,
+  })) as HarnessResult;
+}
+
+beforeAll(async () => {
+  ({ server, url: baseUrl } = await startDevServer());
+  browser = await launchChromium({ webgpu: true });
+  page = await browser.context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.error('[browser]', m.text());
+  });
+  await page.goto(`${baseUrl}/test/e2e/harness/index.html`);
+  await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 120_000 });
+
+  const engine = await createNodeEngine('wasm');
+  const lm = await engine.loadModel(
+    { source: { kind: 'path', path: TINY_MODEL_DIR }, device: 'wasm', dtype: 'fp32' },
+    engine.host,
+  );
+  nodeRecords = [];
+  await engine.runCases(
+    lm,
+    new Map(samplePairs.map((p) => [p.id, p])),
+    requests,
+    folderImageLoader(engine, IMAGES_DIR),
+    {
+      mode: 'cached',
+      onRecord: (r) => void nodeRecords.push(r),
+    },
+  );
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('engine in headless Chromium', () => {
+  it('wasm in the browser agrees with wasm in Node', async () => {
+    const res = await runInBrowser('wasm');
+    expect(res.ok, res.message).toBe(true);
+    expect(res.info!.device).toBe('wasm');
+    expect(res.records).toHaveLength(requests.length);
+    expect(res.progressEvents).toBe(requests.length);
+    const cmp = compareRecords(res.records!, nodeRecords);
+    expect(cmp.answerMismatches).toEqual([]);
+    expect(cmp.maxProbDiff).toBeLessThan(1e-3);
+  });
+
+  it('WebGPU (SwiftShader adapter) agrees with wasm in Node', async () => {
+    const res = await runInBrowser('webgpu');
+    expect(res.ok, res.message).toBe(true);
+    expect(res.environment!.webgpu.available).toBe(true);
+    expect(res.info!.device).toBe('webgpu');
+    expect(res.records).toHaveLength(requests.length);
+    const cmp = compareRecords(res.records!, nodeRecords);
+    console.log(
+      `WebGPU vs Node wasm: max |Δp| = ${cmp.maxProbDiff.toExponential(2)} over ${cmp.compared} cases`,
+    );
+    expect(cmp.answerMismatches).toEqual([]);
+    expect(cmp.maxProbDiff).toBeLessThan(1e-3);
+  });
+
+  it('stops a run when cancelled and reports it as cancelled', async () => {
+    const res = await runInBrowser('wasm', { cancelAfter: 4 });
+    expect(res.ok, res.message).toBe(true);
+    expect(res.summary!.cancelled).toBe(true);
+    expect(res.summary!.done).toBeGreaterThanOrEqual(4);
+    expect(res.summary!.done).toBeLessThan(requests.length);
+  });
+
+  it('reports missing images as not run', async () => {
+    const res = (await page.evaluate((req) => window.runEngine(req as never), {
+      load: {
+        source: { kind: 'path', path: '/.fixtures/models/tiny-smolvlm' },
+        device: 'wasm',
+        dtype: 'fp32',
+      },
+      run: {
+        pairs: samplePairs,
+        cases: requests.filter((r) => r.method === 'GD'),
+        mode: 'cached',
+        images: { kind: 'url', baseUrl: '/.fixtures/no-such-folder/' },
+      },
+    })) as HarnessResult;
+    expect(res.ok, res.message).toBe(true);
+    expect(res.records).toHaveLength(0);
+    expect(res.summary!.notRun.length).toBeGreaterThan(0);
+    expect(res.summary!.notRun.every((p) => p.reason === 'missing')).toBe(true);
+  });
+
+  it('names a model folder that lacks files', async () => {
+    const res = (await page.evaluate((req) => window.runEngine(req as never), {
+      load: {
+        source: { kind: 'path', path: '/.fixtures/models/does-not-exist' },
+        device: 'wasm',
+        dtype: 'fp32',
+      },
+      run: {
+        pairs: samplePairs,
+        cases: [],
+        mode: 'cached',
+        images: { kind: 'url', baseUrl: '/.fixtures/images/' },
+      },
+    })) as HarnessResult;
+    expect(res.ok).toBe(false);
+    expect(res.kind).toBe('missing-files');
+    expect(res.message).toContain('config.json');
+  });
+});

@@ -1,0 +1,226 @@
+// The inference worker: transformers.js + onnxruntime-web behind a small typed comlink API.
+// Loads one model at a time, scores batches of cases grouped by image, stores every finished case
+// in IndexedDB before reporting it, and can be cancelled between forward passes.
+import * as Comlink from 'comlink';
+import { env, RawImage } from '@huggingface/transformers';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import type { CaseRecord, ConfusionPair } from '../src/core/types.ts';
+import { caseKey, openBenchmarkDb, putCase, getImage } from '../src/db/database.ts';
+import { classifyError, loadModel, type EngineHost, type LoadedModel } from './engine/loadModel.ts';
+import { runCases, type ImageLoader, type ImageProblem, type RunSummary } from './engine/runner.ts';
+import { newCounters, Scorer } from './engine/scorer.ts';
+import {
+  EngineError,
+  type CaseRequest,
+  type LoadedModelInfo,
+  type LoadOptions,
+  type LoadProgress,
+  type RunProgress,
+  type ScoringMode,
+} from './engine/types.ts';
+
+// The wasm runtime ships with the app (never a CDN), so the page works offline.
+env.backends.onnx.wasm!.wasmPaths = {
+  wasm: new URL(ortWasmUrl, self.location.href).href,
+  mjs: new URL(ortMjsUrl, self.location.href).href,
+};
+env.backends.onnx.wasm!.numThreads = self.crossOriginIsolated
+  ? Math.min(4, navigator.hardwareConcurrency || 1)
+  : 1;
+
+export interface EnvironmentReport {
+  webgpu: { available: boolean; shaderF16: boolean; adapter?: string; reason?: string };
+  crossOriginIsolated: boolean;
+  threads: number;
+  userAgent: string;
+}
+
+export type ImageSourceSpec =
+  { kind: 'indexeddb'; dbName: string } | { kind: 'url'; baseUrl: string; extensions?: string[] };
+
+export interface RunRequest {
+  pairs: ConfusionPair[];
+  cases: CaseRequest[];
+  mode: ScoringMode;
+  images: ImageSourceSpec;
+  /** When given, each record is stored under its case key before it is reported. */
+  persist?: { dbName: string; runId: string; promptHashes: Record<string, string> };
+}
+
+export interface RunCallbacks {
+  onProgress?(p: RunProgress): void;
+  onRecord?(r: CaseRecord): void;
+  onImageProblem?(p: ImageProblem): void;
+}
+
+/** Errors cross the worker boundary as plain data. */
+export interface EngineFailure {
+  kind: EngineError['kind'];
+  message: string;
+}
+
+let loaded: LoadedModel | null = null;
+let cancelRequested = false;
+let deviceLostReason: string | null = null;
+
+async function probeWebGpu(): Promise<EnvironmentReport['webgpu']> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
+  if (!gpu)
+    return {
+      available: false,
+      shaderF16: false,
+      reason: 'navigator.gpu is missing (browser without WebGPU)',
+    };
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return { available: false, shaderF16: false, reason: 'no WebGPU adapter' };
+    const info = adapter.info ?? {};
+    return {
+      available: true,
+      shaderF16: adapter.features.has('shader-f16'),
+      adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown',
+    };
+  } catch (e) {
+    return { available: false, shaderF16: false, reason: (e as Error).message };
+  }
+}
+
+interface GpuAdapterLike {
+  features: Set<string>;
+  info?: { vendor?: string; architecture?: string; description?: string };
+}
+
+const host: EngineHost = {
+  probeWebGpu,
+  libraryVersions: {
+    '@huggingface/transformers': env.version,
+    'onnxruntime-web': String(
+      (env.backends.onnx as { versions?: { web?: string } }).versions?.web ?? 'unknown',
+    ),
+    userAgent: navigator.userAgent,
+  },
+};
+
+function failure(e: unknown): never {
+  const err = classifyError(e);
+  if (deviceLostReason && err.kind !== 'cancelled')
+    throw { kind: 'device-lost', message: `The GPU device was lost: ${deviceLostReason}` };
+  throw { kind: err.kind, message: err.message } satisfies EngineFailure;
+}
+
+function imageLoader(spec: ImageSourceSpec): ImageLoader {
+  if (spec.kind === 'indexeddb') {
+    const dbPromise = openBenchmarkDb(spec.dbName);
+    return async (localId) => {
+      const stored = await getImage(await dbPromise, localId);
+      return stored ? RawImage.fromBlob(stored.blob) : null;
+    };
+  }
+  const extensions = spec.extensions ?? ['.jpg', '.png', '.jpeg'];
+  return async (localId) => {
+    for (const ext of extensions) {
+      const res = await fetch(`${spec.baseUrl}${localId}${ext}`);
+      if (res.status === 404) continue;
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return RawImage.fromBlob(await res.blob());
+    }
+    return null;
+  };
+}
+
+const api = {
+  async environment(): Promise<EnvironmentReport> {
+    return {
+      webgpu: await probeWebGpu(),
+      crossOriginIsolated: self.crossOriginIsolated,
+      threads: env.backends.onnx.wasm!.numThreads ?? 1,
+      userAgent: navigator.userAgent,
+    };
+  },
+
+  async load(opts: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo> {
+    try {
+      if (loaded) await loaded.model.dispose();
+      loaded = null;
+      deviceLostReason = null;
+      loaded = await loadModel(opts, host, (p) => onProgress?.(p));
+      if (loaded.info.device === 'webgpu') watchDevice();
+      return loaded.info;
+    } catch (e) {
+      failure(e);
+    }
+  },
+
+  async run(request: RunRequest, callbacks: RunCallbacks = {}): Promise<RunSummary> {
+    if (!loaded) throw { kind: 'internal', message: 'No model loaded' } satisfies EngineFailure;
+    cancelRequested = false;
+    const db = request.persist ? await openBenchmarkDb(request.persist.dbName) : null;
+    const persist = request.persist;
+    try {
+      return await runCases(
+        loaded,
+        new Map(request.pairs.map((p) => [p.id, p])),
+        request.cases,
+        imageLoader(request.images),
+        {
+          mode: request.mode,
+          isCancelled: () => cancelRequested || deviceLostReason !== null,
+          onRecord: async (record) => {
+            if (db && persist) {
+              const promptHash = persist.promptHashes[record.method] ?? '';
+              await putCase(db, {
+                key: caseKey(persist.runId, record.method, promptHash, record.pairId, record.slot),
+                runId: persist.runId,
+                ...record,
+                computedAt: Date.now(),
+              });
+            }
+            callbacks.onRecord?.(record);
+          },
+          ...(callbacks.onProgress ? { onProgress: (p: RunProgress) => callbacks.onProgress!(p) } : {}),
+          ...(callbacks.onImageProblem
+            ? { onImageProblem: (p: ImageProblem) => callbacks.onImageProblem!(p) }
+            : {}),
+        },
+        new Scorer(loaded, newCounters()),
+      );
+    } catch (e) {
+      failure(e);
+    } finally {
+      db?.close();
+    }
+  },
+
+  cancel(): void {
+    cancelRequested = true;
+  },
+
+  async dispose(): Promise<void> {
+    if (loaded) await loaded.model.dispose();
+    loaded = null;
+  },
+
+  async memory(): Promise<{ jsHeapBytes: number | null; device: string | null }> {
+    const mem = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
+    return { jsHeapBytes: mem?.usedJSHeapSize ?? null, device: loaded?.info.device ?? null };
+  },
+};
+
+/** A lost GPU device stops the run at the next checkpoint; recovery needs a fresh worker. */
+function watchDevice() {
+  const ortEnv = env.backends.onnx as {
+    webgpu?: { device?: Promise<{ lost: Promise<{ message: string }> }> };
+  };
+  void ortEnv.webgpu?.device?.then((device) =>
+    device.lost.then((info) => {
+      deviceLostReason = info.message || 'unknown reason';
+    }),
+  );
+}
+
+export type EngineWorkerApi = typeof api;
+
+Comlink.expose(api);
+
+export { EngineError };

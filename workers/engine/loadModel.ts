@@ -1,0 +1,419 @@
+// Model loading: resolves where files come from (hub, a served or on-disk folder, files the user
+// picked), refuses unsupported architectures and incomplete folders before any weight download,
+// reports per-file byte progress, picks device and dtype, and falls back from WebGPU to wasm.
+import {
+  AutoConfig,
+  AutoModelForImageTextToText,
+  AutoProcessor,
+  ModelRegistry,
+  env,
+  type PreTrainedModel,
+  type Processor,
+} from '@huggingface/transformers';
+import { familyForConfig, MODEL_FAMILIES, type ModelFamily } from '../../src/core/modelFamilies.ts';
+import {
+  EngineError,
+  type Device,
+  type Dtype,
+  type LoadOptions,
+  type LoadProgress,
+  type LoadedModelInfo,
+  type ModelSource,
+} from './types.ts';
+
+/** What the hosting environment (browser worker or Node CLI) can do; the engine stays platform-free. */
+export interface EngineHost {
+  /** Whether a WebGPU adapter exists, and why not when it does not. */
+  probeWebGpu(): Promise<{ available: boolean; shaderF16: boolean; reason?: string }>;
+  libraryVersions: Record<string, string>;
+  /** How to ask transformers.js for a device, where the host wires the runtime itself (wasm in Node). */
+  sessionConfig?(device: Device): { device: string; session_options?: Record<string, unknown> };
+}
+
+export interface LoadedModel {
+  model: PreTrainedModel;
+  processor: Processor;
+  family: ModelFamily;
+  config: ModelConfig;
+  info: LoadedModelInfo;
+  letterTokenIds: { A: number; B: number };
+  endOfTurnIds: Set<number>;
+  eosIds: Set<number>;
+  specialIds: Set<number>;
+  imageTokenId: number;
+}
+
+export interface ModelConfig {
+  model_type?: string;
+  architectures?: string[];
+  image_token_id?: number;
+  image_token_index?: number;
+  text_config?: { vocab_size?: number };
+  vocab_size?: number;
+  'transformers.js_config'?: { dtype?: unknown };
+  [key: string]: unknown;
+}
+
+const LOCAL_FILES_PREFIX = '/__picked_model__/';
+
+/** Files every processor-based model needs besides the ONNX weights. */
+const REQUIRED_SIDE_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
+
+/** Preference order when the caller leaves dtype open: full precision where it is cheap. */
+const DTYPE_PREFERENCE: Record<Device, Dtype[]> = {
+  webgpu: ['fp16', 'q4f16', 'fp32', 'q8', 'q4'],
+  wasm: ['q8', 'fp32', 'q4', 'fp16', 'q4f16'],
+  cpu: ['fp32', 'q8', 'fp16', 'q4', 'q4f16'],
+};
+
+interface ResolvedSource {
+  modelId: string;
+  revision: string;
+  /** Fetches a file of the model by relative path, or null when it does not exist. */
+  probe(file: string): Promise<{ exists: boolean; size: number | null }>;
+}
+
+const realFetch: typeof fetch = globalThis.fetch?.bind(globalThis);
+
+/** Points transformers.js's global env at one source; a worker holds one model at a time. */
+function configureEnvironment(source: ModelSource, opts: LoadOptions): ResolvedSource {
+  env.useBrowserCache = Boolean(opts.useBrowserCache) && typeof caches !== 'undefined';
+  env.fetch = realFetch;
+  switch (source.kind) {
+    case 'hub': {
+      if (opts.offline) env.allowRemoteModels = false;
+      else env.allowRemoteModels = true;
+      env.allowLocalModels = false;
+      if (source.remoteHost)
+        env.remoteHost = source.remoteHost.endsWith('/') ? source.remoteHost : `${source.remoteHost}/`;
+      const revision = source.revision || 'main';
+      const base = `${env.remoteHost}${env.remotePathTemplate.replaceAll('{model}', source.repoId).replaceAll('{revision}', encodeURIComponent(revision))}`;
+      return {
+        modelId: source.repoId,
+        revision,
+        probe: (file) => (opts.offline ? probeBrowserCache(`${base}${file}`) : probeUrl(`${base}${file}`)),
+      };
+    }
+    case 'path': {
+      env.allowRemoteModels = false;
+      env.allowLocalModels = true;
+      const trimmed = source.path.replace(/[/\\]+$/, '');
+      const cut = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
+      const parent = cut >= 0 ? trimmed.slice(0, cut + 1) : './';
+      const name = cut >= 0 ? trimmed.slice(cut + 1) : trimmed;
+      env.localModelPath = parent;
+      return {
+        modelId: name,
+        revision: 'local',
+        probe: (file) =>
+          env.useFS && !/^https?:\/\//i.test(trimmed)
+            ? probeDisk(`${trimmed}/${file}`)
+            : probeUrl(`${trimmed}/${file}`),
+      };
+    }
+    case 'files': {
+      env.allowRemoteModels = false;
+      env.allowLocalModels = true;
+      env.useBrowserCache = false;
+      env.localModelPath = LOCAL_FILES_PREFIX;
+      const files = source.files;
+      // transformers.js fetches local files through env.fetch; serve them from the picked folder.
+      env.fetch = (async (input: string | URL, init?: RequestInit) => {
+        const url = String(input);
+        const at = url.indexOf(LOCAL_FILES_PREFIX);
+        if (at < 0) return realFetch(input, init);
+        const rel = url
+          .slice(at + LOCAL_FILES_PREFIX.length)
+          .split('/')
+          .slice(1)
+          .join('/');
+        const blob = files.get(decodeURIComponent(rel));
+        if (!blob) return new Response('not found', { status: 404 });
+        return new Response(blob, { status: 200, headers: { 'content-length': String(blob.size) } });
+      }) as typeof fetch;
+      return {
+        modelId: source.name,
+        revision: 'local',
+        probe: async (file) => {
+          const blob = files.get(file);
+          return { exists: Boolean(blob), size: blob?.size ?? null };
+        },
+      };
+    }
+  }
+}
+
+async function probeUrl(url: string): Promise<{ exists: boolean; size: number | null }> {
+  let res: Response;
+  try {
+    res = await env.fetch(url, { method: 'HEAD' });
+  } catch (e) {
+    throw new EngineError('network', `Could not reach ${url}: ${(e as Error).message}`);
+  }
+  if (res.status === 404 || res.status === 401) return { exists: false, size: null };
+  if (!res.ok) throw new EngineError('network', `${url} answered HTTP ${res.status}`);
+  const len = res.headers.get('content-length');
+  return { exists: true, size: len ? Number(len) : null };
+}
+
+async function probeBrowserCache(url: string): Promise<{ exists: boolean; size: number | null }> {
+  if (typeof caches === 'undefined') return { exists: false, size: null };
+  const cache = await caches.open('transformers-cache');
+  const hit = await cache.match(url);
+  return { exists: Boolean(hit), size: hit ? Number(hit.headers.get('content-length') ?? 0) || null : null };
+}
+
+async function probeDisk(path: string): Promise<{ exists: boolean; size: number | null }> {
+  const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+  try {
+    const st = await fs.stat(path);
+    return { exists: st.isFile(), size: st.size };
+  } catch {
+    return { exists: false, size: null };
+  }
+}
+
+/** The dtypes for which every ONNX file the architecture needs is present. */
+export async function availableDtypes(
+  resolved: ResolvedSource,
+  config: ModelConfig,
+  device: Device,
+): Promise<Dtype[]> {
+  const out: Dtype[] = [];
+  for (const dtype of ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as Dtype[]) {
+    const files = await filesFor(resolved, config, device, dtype);
+    const onnx = files.filter((f) => f.endsWith('.onnx'));
+    const probes = await Promise.all(onnx.map((f) => resolved.probe(f)));
+    if (probes.every((p) => p.exists)) out.push(dtype);
+  }
+  return out;
+}
+
+async function filesFor(resolved: ResolvedSource, config: ModelConfig, device: Device, dtype: Dtype) {
+  const files = await ModelRegistry.get_files(resolved.modelId, {
+    config: config as never,
+    dtype,
+    device: device === 'cpu' ? 'cpu' : device,
+  });
+  return [...new Set([...REQUIRED_SIDE_FILES, ...files])];
+}
+
+function chooseDtype(available: Dtype[], device: Device, shaderF16: boolean): Dtype | null {
+  const prefs = DTYPE_PREFERENCE[device].filter((d) => shaderF16 || device !== 'webgpu' || !d.includes('16'));
+  return prefs.find((d) => available.includes(d)) ?? available[0] ?? null;
+}
+
+export async function loadModel(
+  opts: LoadOptions,
+  host: EngineHost,
+  onProgress: (p: LoadProgress) => void = () => {},
+): Promise<LoadedModel> {
+  const resolved = configureEnvironment(opts.source, opts);
+  onProgress({ phase: 'checking', message: `Reading config.json of ${resolved.modelId}` });
+
+  const configProbe = await resolved.probe('config.json');
+  if (!configProbe.exists) {
+    throw new EngineError(
+      'missing-files',
+      `${describeSource(opts.source)} has no config.json${opts.offline ? ' in the offline cache' : ''}: it is not a model folder in the hub layout.`,
+    );
+  }
+  let config: ModelConfig;
+  try {
+    config = (await AutoConfig.from_pretrained(resolved.modelId, {
+      revision: resolved.revision,
+    })) as unknown as ModelConfig;
+  } catch (e) {
+    throw new EngineError(
+      'missing-files',
+      `config.json of ${resolved.modelId} could not be read: ${(e as Error).message}`,
+    );
+  }
+
+  const family = familyForConfig(config);
+  if (!family) {
+    const arch = (config.architectures ?? []).join(', ') || config.model_type || 'unknown';
+    const supported = MODEL_FAMILIES.map((f) => f.label).join(', ');
+    throw new EngineError(
+      'unsupported-architecture',
+      `Architecture "${arch}" is not supported. Supported image-text families: ${supported}.`,
+    );
+  }
+
+  // Device: WebGPU only when an adapter really exists; otherwise fall back (and say why).
+  let device: Device = opts.device;
+  let fallbackReason: string | undefined;
+  let shaderF16 = false;
+  if (device === 'webgpu') {
+    const gpu = await host.probeWebGpu();
+    shaderF16 = gpu.shaderF16;
+    if (!gpu.available) {
+      if (opts.fallbackToWasm === false)
+        throw new EngineError('webgpu-unavailable', gpu.reason ?? 'WebGPU is not available');
+      fallbackReason = `WebGPU unavailable (${gpu.reason ?? 'no adapter'}); using wasm.`;
+      device = 'wasm';
+    }
+  }
+
+  const available = await availableDtypes(resolved, config, device);
+  if (available.length === 0) {
+    const expected = (await filesFor(resolved, config, device, 'fp32')).filter((f) => f.endsWith('.onnx'));
+    throw new EngineError(
+      'missing-files',
+      `${describeSource(opts.source)} has no complete set of ONNX files for any dtype (expected e.g. ${expected.join(', ')}).`,
+    );
+  }
+  const dtype = opts.dtype ?? chooseDtype(available, device, shaderF16);
+  if (!dtype || !available.includes(dtype)) {
+    throw new EngineError(
+      'missing-files',
+      `dtype ${opts.dtype} is not offered by ${resolved.modelId}: available ${available.join(', ')}.`,
+    );
+  }
+
+  const files = await filesFor(resolved, config, device, dtype);
+  const probes = await Promise.all(files.map(async (f) => [f, await resolved.probe(f)] as const));
+  const missing = probes.filter(([f, p]) => !p.exists && !isOptionalFile(f)).map(([f]) => f);
+  if (missing.length > 0) {
+    throw new EngineError('missing-files', `${describeSource(opts.source)} lacks ${missing.join(', ')}.`);
+  }
+
+  const sizes: Record<string, { loaded: number; total: number }> = {};
+  for (const [f, p] of probes) if (p.exists) sizes[f] = { loaded: 0, total: p.size ?? 0 };
+  const done = new Set<string>();
+  const progress_callback = (info: { status: string; file?: string; loaded?: number; total?: number }) => {
+    if (!info.file) return;
+    const entry = (sizes[info.file] ??= { loaded: 0, total: info.total ?? 0 });
+    if (info.status === 'progress') {
+      entry.loaded = info.loaded ?? entry.loaded;
+      entry.total = info.total ?? entry.total;
+    } else if (info.status === 'done') {
+      entry.loaded = entry.total;
+      done.add(info.file);
+    } else return;
+    onProgress({
+      phase: 'download',
+      file: info.file,
+      loaded: Object.values(sizes).reduce((a, s) => a + s.loaded, 0),
+      total: Object.values(sizes).reduce((a, s) => a + s.total, 0),
+      files: { ...sizes },
+      filesDone: done.size,
+      filesTotal: Object.keys(sizes).length,
+    });
+  };
+
+  const pretrained = { revision: resolved.revision, progress_callback };
+  const processor = await AutoProcessor.from_pretrained(resolved.modelId, pretrained);
+
+  const createSessions = async (dev: Device) => {
+    onProgress({ phase: 'sessions', message: `Creating ${dev} sessions (${dtype})` });
+    return AutoModelForImageTextToText.from_pretrained(resolved.modelId, {
+      ...pretrained,
+      dtype,
+      ...(host.sessionConfig?.(dev) ?? { device: dev }),
+    } as never);
+  };
+  let model: PreTrainedModel;
+  try {
+    model = await createSessions(device);
+  } catch (e) {
+    if (device !== 'webgpu' || opts.fallbackToWasm === false) throw classifyError(e);
+    fallbackReason = `WebGPU session creation failed (${firstLine(e)}); using wasm.`;
+    device = 'wasm';
+    model = await createSessions(device);
+  }
+  onProgress({ phase: 'ready' });
+
+  const tokenizer = processor.tokenizer!;
+  const encodeLetter = (text: string) => {
+    const ids = tokenizer.encode(text, { add_special_tokens: false });
+    if (ids.length !== 1) {
+      throw new EngineError(
+        'unsupported-architecture',
+        `The letter "${text}" is ${ids.length} tokens in this tokenizer; GD needs one.`,
+      );
+    }
+    return ids[0]!;
+  };
+  const idOf = (token: string) => tokenizer.convert_tokens_to_ids([token])[0] as number | undefined;
+  const imageTokenId = (config.image_token_id ?? config.image_token_index) as number;
+  const specialIds = new Set<number>(tokenizer.all_special_ids as number[]);
+  const endOfTurnIds = new Set(
+    family.endOfTurnTokens.map(idOf).filter((x): x is number => typeof x === 'number'),
+  );
+  const genEos = (model.generation_config as { eos_token_id?: number | number[] } | undefined)?.eos_token_id;
+  // Stop exactly where generate() would: the generation config's eos, else the tokenizer's and end-of-turn.
+  const eosIds = new Set<number>(Array.isArray(genEos) ? genEos : genEos != null ? [genEos] : []);
+  if (eosIds.size === 0) {
+    for (const id of endOfTurnIds) eosIds.add(id);
+    if (tokenizer.eos_token_id != null) eosIds.add(tokenizer.eos_token_id as number);
+  }
+
+  const vocabSize = Number(config.text_config?.vocab_size ?? config.vocab_size ?? 0);
+  const info: LoadedModelInfo = {
+    modelId: resolved.modelId,
+    revision: resolved.revision,
+    family: family.id,
+    architecture: (config.architectures ?? [config.model_type ?? ''])[0] ?? '',
+    device,
+    dtype,
+    ...(fallbackReason ? { fallbackReason } : {}),
+    files,
+    imageTokenCount: Number(
+      (processor as unknown as { config?: { image_seq_len?: number } }).config?.image_seq_len ?? 0,
+    ),
+    vocabSize,
+    libraryVersions: host.libraryVersions,
+  };
+  return {
+    model,
+    processor,
+    family,
+    config,
+    info,
+    letterTokenIds: { A: encodeLetter(family.letterTokens.A), B: encodeLetter(family.letterTokens.B) },
+    endOfTurnIds,
+    eosIds,
+    specialIds,
+    imageTokenId,
+  };
+}
+
+/** Files transformers.js reads only when present. */
+function isOptionalFile(f: string): boolean {
+  return !f.endsWith('.onnx') && !REQUIRED_SIDE_FILES.includes(f);
+}
+
+function describeSource(s: ModelSource): string {
+  if (s.kind === 'hub') return `${s.repoId}${s.revision ? `@${s.revision}` : ''}`;
+  if (s.kind === 'path') return `The folder ${s.path}`;
+  return `The folder "${s.name}"`;
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e)
+    .split('\n')[0]!
+    .slice(0, 300);
+}
+
+/** onnxruntime errors print every input tensor; keep the first line and name the kind. */
+export function classifyError(e: unknown): EngineError {
+  if (e instanceof EngineError) return e;
+  const msg = firstLine(e);
+  const lower = String((e as Error)?.message ?? e).toLowerCase();
+  if (lower.includes('device') && (lower.includes('lost') || lower.includes('destroyed'))) {
+    return new EngineError('device-lost', `The GPU device was lost: ${msg}`);
+  }
+  if (
+    lower.includes('out of memory') ||
+    lower.includes('oom') ||
+    lower.includes('allocation failed') ||
+    lower.includes('bad_alloc')
+  ) {
+    return new EngineError('out-of-memory', `Out of memory: ${msg}`);
+  }
+  if (lower.includes('failed to fetch') || lower.includes('networkerror')) {
+    return new EngineError('network', msg);
+  }
+  return new EngineError('internal', msg);
+}

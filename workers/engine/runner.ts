@@ -1,0 +1,152 @@
+// Runs a list of cases through a Scorer, grouped by image so each image is decoded, preprocessed
+// and prefilled once. Owns progress reporting, cancellation between forward passes and the
+// handling of missing or unreadable images (their cases are reported as not run, never as wrong).
+import type { RawImage } from '@huggingface/transformers';
+import type { CaseRecord, ConfusionPair, ImageSlot, Method } from '../../src/core/types.ts';
+import type { LoadedModel } from './loadModel.ts';
+import { newCounters, Scorer, type ImageWork } from './scorer.ts';
+import {
+  EngineError,
+  type CaseRequest,
+  type RunProgress,
+  type ScoringMode,
+  type WorkCounters,
+} from './types.ts';
+
+/** Returns the decoded image, null when the file is absent; throws when it exists but cannot be read. */
+export type ImageLoader = (localId: string) => Promise<RawImage | null>;
+
+export interface ImageProblem {
+  localId: string;
+  reason: 'missing' | 'unreadable';
+  message: string;
+  cases: CaseRequest[];
+}
+
+export interface RunOptions {
+  mode: ScoringMode;
+  onRecord(record: CaseRecord): Promise<void> | void;
+  onProgress?(progress: RunProgress): void;
+  onImageProblem?(problem: ImageProblem): void;
+  isCancelled?(): boolean;
+}
+
+export interface RunSummary {
+  done: number;
+  total: number;
+  notRun: ImageProblem[];
+  cancelled: boolean;
+  elapsedMs: number;
+  counters: WorkCounters;
+}
+
+export function localIdOf(pair: ConfusionPair, slot: ImageSlot): string {
+  return slot === 1 ? pair.im1Local : pair.im2Local;
+}
+
+/** Cases grouped by the image they show, in order of first appearance; methods kept in request order. */
+export function groupByImage(
+  requests: readonly CaseRequest[],
+  pairs: ReadonlyMap<string, ConfusionPair>,
+): Map<string, { pair: ConfusionPair; slot: ImageSlot; methods: Method[] }[]> {
+  const groups = new Map<string, { pair: ConfusionPair; slot: ImageSlot; methods: Method[] }[]>();
+  for (const r of requests) {
+    const pair = pairs.get(r.pairId);
+    if (!pair) throw new EngineError('internal', `Unknown pair ${r.pairId}`);
+    const localId = localIdOf(pair, r.slot);
+    let group = groups.get(localId);
+    if (!group) groups.set(localId, (group = []));
+    let entry = group.find((g) => g.pair.id === r.pairId && g.slot === r.slot);
+    if (!entry) group.push((entry = { pair, slot: r.slot, methods: [] }));
+    if (!entry.methods.includes(r.method)) entry.methods.push(r.method);
+  }
+  return groups;
+}
+
+/** Lets queued messages (a cancel request) reach the worker between forward passes. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+export async function runCases(
+  lm: LoadedModel,
+  pairs: ReadonlyMap<string, ConfusionPair>,
+  requests: readonly CaseRequest[],
+  loadImage: ImageLoader,
+  opts: RunOptions,
+  scorer: Scorer = new Scorer(lm, newCounters()),
+): Promise<RunSummary> {
+  const started = performance.now();
+  const groups = groupByImage(requests, pairs);
+  const total = requests.length;
+  const notRun: ImageProblem[] = [];
+  let done = 0;
+  let cancelled = false;
+  const isCancelled = opts.isCancelled ?? (() => false);
+
+  const checkpoint = async () => {
+    await yieldToEventLoop();
+    if (isCancelled()) throw new EngineError('cancelled', 'Run cancelled');
+  };
+
+  try {
+    for (const [localId, cases] of groups) {
+      await checkpoint();
+      const caseRequests = cases.flatMap((c) =>
+        c.methods.map((method) => ({ pairId: c.pair.id, slot: c.slot, method })),
+      );
+      let image: RawImage | null;
+      try {
+        image = await loadImage(localId);
+      } catch (e) {
+        const problem: ImageProblem = {
+          localId,
+          reason: 'unreadable',
+          message: `Image ${localId} could not be decoded: ${(e as Error).message}`,
+          cases: caseRequests,
+        };
+        notRun.push(problem);
+        opts.onImageProblem?.(problem);
+        continue;
+      }
+      if (!image) {
+        const problem: ImageProblem = {
+          localId,
+          reason: 'missing',
+          message: `Image ${localId} is missing`,
+          cases: caseRequests,
+        };
+        notRun.push(problem);
+        opts.onImageProblem?.(problem);
+        continue;
+      }
+      const work: ImageWork = { image, cases };
+      await scorer.scoreImage(work, opts.mode, {
+        checkpoint,
+        onRecord: async (record) => {
+          await opts.onRecord(record);
+          done++;
+          opts.onProgress?.({
+            done,
+            total,
+            pairId: record.pairId,
+            slot: record.slot,
+            elapsedMs: performance.now() - started,
+            counters: { ...scorer.counters },
+          });
+        },
+      });
+    }
+  } catch (e) {
+    if (e instanceof EngineError && e.kind === 'cancelled') cancelled = true;
+    else throw e;
+  }
+  return {
+    done,
+    total,
+    notRun,
+    cancelled,
+    elapsedMs: performance.now() - started,
+    counters: { ...scorer.counters },
+  };
+}
