@@ -1,3 +1,4 @@
+/* global process, console */
 // First step of `npm test`: the browser tests need Debian's Chromium. Install it when we can
 // (root on Debian, as on CI and fresh dev machines); otherwise say exactly what to run.
 import { existsSync } from 'node:fs';

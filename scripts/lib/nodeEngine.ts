@@ -34,10 +34,19 @@ export async function createNodeEngine(device: Device) {
   chosenBackend = backend;
   const transformers = await import('@huggingface/transformers');
   const { loadModel } = await import('../../workers/engine/loadModel.ts');
-  const { runCases } = await import('../../workers/engine/runner.ts');
+  const { runCases, groupByImage, localIdOf } = await import('../../workers/engine/runner.ts');
   const { Scorer, newCounters } = await import('../../workers/engine/scorer.ts');
   transformers.env.useFSCache = false;
-  return { transformers, loadModel, runCases, Scorer, newCounters, host: await nodeHost(device) };
+  return {
+    transformers,
+    loadModel,
+    runCases,
+    groupByImage,
+    localIdOf,
+    Scorer,
+    newCounters,
+    host: await nodeHost(device),
+  };
 }
 
 async function packageVersion(name: string): Promise<string> {

@@ -255,27 +255,28 @@ export async function loadModel(
     }
   }
 
-  const available = await availableDtypes(resolved, config, device);
-  if (available.length === 0) {
-    const expected = (await filesFor(resolved, config, device, 'fp32')).filter((f) => f.endsWith('.onnx'));
-    throw new EngineError(
-      'missing-files',
-      `${describeSource(opts.source)} has no complete set of ONNX files for any dtype (expected e.g. ${expected.join(', ')}).`,
-    );
-  }
-  const dtype = opts.dtype ?? chooseDtype(available, device, shaderF16);
-  if (!dtype || !available.includes(dtype)) {
-    throw new EngineError(
-      'missing-files',
-      `dtype ${opts.dtype} is not offered by ${resolved.modelId}: available ${available.join(', ')}.`,
-    );
+  // An explicit dtype is checked file by file below (so the message names what is missing).
+  let dtype = opts.dtype;
+  if (!dtype) {
+    const available = await availableDtypes(resolved, config, device);
+    if (available.length === 0) {
+      const expected = (await filesFor(resolved, config, device, 'fp32')).filter((f) => f.endsWith('.onnx'));
+      throw new EngineError(
+        'missing-files',
+        `${describeSource(opts.source)} has no complete set of ONNX files for any dtype (expected e.g. ${expected.join(', ')}).`,
+      );
+    }
+    dtype = chooseDtype(available, device, shaderF16)!;
   }
 
   const files = await filesFor(resolved, config, device, dtype);
   const probes = await Promise.all(files.map(async (f) => [f, await resolved.probe(f)] as const));
   const missing = probes.filter(([f, p]) => !p.exists && !isOptionalFile(f)).map(([f]) => f);
   if (missing.length > 0) {
-    throw new EngineError('missing-files', `${describeSource(opts.source)} lacks ${missing.join(', ')}.`);
+    throw new EngineError(
+      'missing-files',
+      `${describeSource(opts.source)} lacks ${missing.join(', ')} (dtype ${dtype}).`,
+    );
   }
 
   const sizes: Record<string, { loaded: number; total: number }> = {};

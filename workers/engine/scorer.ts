@@ -91,13 +91,15 @@ export class Scorer {
     };
     let imageInputs: Promise<unknown> | null = null;
     const view = Object.create(processor) as typeof processor;
-    view.image_processor = (images, options) => {
+    // image_processor is a getter on Processor: shadow it on the view, not by assignment.
+    const memoized = (images: unknown, options: unknown) => {
       if (!imageInputs) {
         this.counters.imagesPreprocessed++;
         imageInputs = processor.image_processor(images, options);
       }
       return imageInputs;
     };
+    Object.defineProperty(view, 'image_processor', { value: memoized });
     return async (text: string) => view._call.call(view, text, image);
   }
 

@@ -1,0 +1,220 @@
+// Test fixture generator: writes the tiny random-weight SmolVLM model folders and the synthetic
+// MediConfusion images under one output folder (default `.fixtures`):
+//   <out>/models/tiny-smolvlm/              config, tokenizer, processor configs, onnx/*.onnx
+//                                           (decoder declares num_logits_to_keep)
+//   <out>/models/tiny-smolvlm-full-logits/  same weights, decoder without num_logits_to_keep
+//   <out>/images/<local id>.jpg             one per im_1_local / im_2_local of the dataset
+// A stamp (<out>/fixtures-stamp.json) records the generator version, a hash of the inputs
+// (dataset + generator sources) and a hash of the files written; `ensureFixtures` regenerates only
+// when one of them no longer matches. Deterministic: identical inputs give byte-identical files.
+// CLI: npx tsx scripts/make-fixtures.ts [--out <dir>] [--force]
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateImages } from './fixtures/images.ts';
+import {
+  createTinyModel,
+  writeTinySmolVLM,
+  type CalibrationStats,
+  type DatasetItem,
+} from './fixtures/tinySmolVLM.ts';
+
+/** Bump when the generated files change in a way the source hash would not catch. */
+export const GENERATOR_VERSION = 1;
+export const MODEL_NAME = 'tiny-smolvlm';
+export const MODEL_NAME_FULL_LOGITS = 'tiny-smolvlm-full-logits';
+export const STAMP_FILE = 'fixtures-stamp.json';
+const LOCK_DIR = '.lock';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..');
+export const DATASET_PATH = path.join(repoRoot, 'public/data/mediconfusion/dataset.json');
+
+interface Stamp {
+  version: number;
+  inputsHash: string;
+  filesHash: string;
+  calibration: CalibrationStats;
+}
+
+export async function loadDataset(): Promise<Record<string, DatasetItem>> {
+  return JSON.parse(await readFile(DATASET_PATH, 'utf8')) as Record<string, DatasetItem>;
+}
+
+/** Dataset items in id order. */
+export function datasetItems(dataset: Record<string, DatasetItem>): DatasetItem[] {
+  return Object.keys(dataset)
+    .sort()
+    .map((k) => dataset[k]!);
+}
+
+async function inputsHash(): Promise<string> {
+  const h = createHash('sha256');
+  h.update(`version ${GENERATOR_VERSION}\n`);
+  const sources = [
+    path.join(here, 'make-fixtures.ts'),
+    ...(await readdir(path.join(here, 'fixtures')))
+      .filter((n) => n.endsWith('.ts'))
+      .sort()
+      .map((n) => path.join(here, 'fixtures', n)),
+    DATASET_PATH,
+  ];
+  for (const file of sources) {
+    h.update(`${path.relative(repoRoot, file)}\n`);
+    h.update(await readFile(file));
+  }
+  return h.digest('hex');
+}
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const entries = await readdir(path.join(dir, prefix), { withFileTypes: true }).catch(() => []);
+  const out: string[] = [];
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...(await listFiles(dir, rel)));
+    else if (e.isFile()) out.push(rel);
+  }
+  return out;
+}
+
+/** sha256 over the relative paths and contents of every file under `dir` (stamp excluded). */
+export async function hashTree(dir: string): Promise<string> {
+  const h = createHash('sha256');
+  for (const rel of await listFiles(dir)) {
+    if (rel === STAMP_FILE || rel.startsWith('.tmp-') || rel.startsWith(`${LOCK_DIR}/`)) continue;
+    h.update(`${rel}\n`);
+    h.update(
+      createHash('sha256')
+        .update(await readFile(path.join(dir, rel)))
+        .digest('hex'),
+    );
+  }
+  return h.digest('hex');
+}
+
+async function readStamp(outDir: string): Promise<Stamp | null> {
+  try {
+    return JSON.parse(await readFile(path.join(outDir, STAMP_FILE), 'utf8')) as Stamp;
+  } catch {
+    return null;
+  }
+}
+
+export interface GenerateResult {
+  generated: boolean;
+  calibration: CalibrationStats;
+  ms: number;
+}
+
+/** Writes every fixture into `outDir` unconditionally (through a temporary folder). */
+export async function generateFixtures(outDir: string): Promise<GenerateResult> {
+  const t0 = performance.now();
+  const hash = await inputsHash();
+  const items = datasetItems(await loadDataset());
+  const model = createTinyModel(items);
+
+  await mkdir(outDir, { recursive: true });
+  const tmp = path.join(outDir, `.tmp-${process.pid}-${Date.now()}`);
+  await rm(tmp, { recursive: true, force: true });
+  try {
+    await writeTinySmolVLM(path.join(tmp, 'models', MODEL_NAME), model, {
+      numLogitsToKeep: true,
+      fp16: true,
+    });
+    await writeTinySmolVLM(path.join(tmp, 'models', MODEL_NAME_FULL_LOGITS), model, {
+      numLogitsToKeep: false,
+      fp16: true,
+    });
+    await generateImages(
+      path.join(tmp, 'images'),
+      items.flatMap((it) => [it.im_1_local, it.im_2_local]),
+    );
+    await rm(path.join(outDir, STAMP_FILE), { force: true });
+    for (const part of ['models', 'images']) {
+      await rm(path.join(outDir, part), { recursive: true, force: true });
+      await rename(path.join(tmp, part), path.join(outDir, part));
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  const stamp: Stamp = {
+    version: GENERATOR_VERSION,
+    inputsHash: hash,
+    filesHash: await hashTree(outDir),
+    calibration: model.calibration,
+  };
+  await writeFile(path.join(outDir, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`);
+  return { generated: true, calibration: model.calibration, ms: performance.now() - t0 };
+}
+
+/**
+ * Runs `fn` while holding `<outDir>/.lock` (an exclusive mkdir), so that concurrent callers (two
+ * vitest projects' global setups, a CLI run beside a test run) never replace files under each
+ * other. A lock older than two minutes is taken to be left over from a killed process.
+ */
+async function withLock<T>(outDir: string, fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(outDir, LOCK_DIR);
+  await mkdir(outDir, { recursive: true });
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (age > 120_000) await rm(lock, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+/** Generates the fixtures unless `outDir` already holds an intact, up-to-date set. */
+export async function ensureFixtures(outDir = '.fixtures', { force = false } = {}): Promise<GenerateResult> {
+  return withLock(outDir, async () => {
+    const t0 = performance.now();
+    const stamp = await readStamp(outDir);
+    if (
+      !force &&
+      stamp &&
+      stamp.version === GENERATOR_VERSION &&
+      stamp.inputsHash === (await inputsHash()) &&
+      stamp.filesHash === (await hashTree(outDir))
+    ) {
+      return { generated: false, calibration: stamp.calibration, ms: performance.now() - t0 };
+    }
+    return generateFixtures(outDir);
+  });
+}
+
+async function main(argv: string[]): Promise<void> {
+  let out = '.fixtures';
+  let force = false;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--out') out = argv[++i] ?? out;
+    else if (argv[i] === '--force') force = true;
+    else throw new Error(`unknown argument ${argv[i]} (usage: make-fixtures [--out <dir>] [--force])`);
+  }
+  const result = await ensureFixtures(out, { force });
+  const c = result.calibration;
+  console.log(
+    `${result.generated ? 'generated' : 'up to date'}: ${path.resolve(out)} in ${Math.round(result.ms)} ms ` +
+      `(calibration: ${c.prompts} prompts, A share ${c.shareA.toFixed(2)}, ` +
+      `pairs differing ${c.pairsDiffering.toFixed(2)}, logit diff std ${c.diffStd.toFixed(2)})`,
+  );
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
