@@ -77,7 +77,7 @@ async function main() {
     { source, device, ...(values.dtype ? { dtype: values.dtype as Dtype } : {}), fallbackToWasm: false },
     engine.host,
     (p) => {
-      if (!values.quiet && p.phase === 'download') {
+      if (!values.quiet && p.phase === 'download' && p.filesDone === p.filesTotal) {
         process.stderr.write(
           `\rloading ${p.filesDone}/${p.filesTotal} files, ${mb(p.loaded)}/${mb(p.total)} MB   `,
         );
@@ -96,6 +96,7 @@ async function main() {
       for (const method of methods) requests.push({ pairId: pair.id, slot, method });
 
   const records: CaseRecord[] = [];
+  let lastPrint = 0;
   const summary = await engine.runCases(
     lm,
     new Map(pairs.map((p) => [p.id, p])),
@@ -105,12 +106,16 @@ async function main() {
       mode,
       onRecord: (r) => void records.push(r),
       onProgress: (p) => {
-        if (values.quiet) return;
+        // At most twice a second on a terminal, every 10 % otherwise (logs stay short).
+        const now = performance.now();
+        const tty = Boolean(process.stderr.isTTY);
+        const step = Math.max(1, Math.round(p.total / 10));
+        if (values.quiet || (tty ? now - lastPrint < 500 && p.done < p.total : p.done % step !== 0)) return;
+        lastPrint = now;
         const rate = p.done / (p.elapsedMs / 1000);
         const eta = (p.total - p.done) / rate;
-        process.stderr.write(
-          `\r${p.done}/${p.total} cases, ${rate.toFixed(1)}/s, ETA ${eta.toFixed(0)} s   `,
-        );
+        const line = `${p.done}/${p.total} cases, ${rate.toFixed(1)}/s, ETA ${eta.toFixed(0)} s`;
+        process.stderr.write(tty ? `\r${line}   ` : `${line}\n`);
       },
       onImageProblem: (problem) =>
         console.error(`\n${problem.message}: ${problem.cases.length} cases not run`),
