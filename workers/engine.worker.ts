@@ -121,7 +121,8 @@ function imageLoader(spec: ImageSourceSpec): ImageLoader {
   return async (localId) => {
     for (const ext of extensions) {
       const res = await fetch(`${spec.baseUrl}${localId}${ext}`);
-      if (res.status === 404) continue;
+      // SPA servers answer unknown paths with the HTML page: that is a missing image too.
+      if (res.status === 404 || res.headers.get('content-type')?.startsWith('text/html')) continue;
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return RawImage.fromBlob(await res.blob());
     }
@@ -209,14 +210,15 @@ const api = {
 
 /** A lost GPU device stops the run at the next checkpoint; recovery needs a fresh worker. */
 function watchDevice() {
-  const ortEnv = env.backends.onnx as {
-    webgpu?: { device?: Promise<{ lost: Promise<{ message: string }> }> };
-  };
-  void ortEnv.webgpu?.device?.then((device) =>
-    device.lost.then((info) => {
-      deviceLostReason = info.message || 'unknown reason';
-    }),
-  );
+  type Device = { lost?: Promise<{ message: string }> };
+  const ortEnv = env.backends.onnx as { webgpu?: { device?: Device | Promise<Device> } };
+  void Promise.resolve(ortEnv.webgpu?.device)
+    .then((device) =>
+      device?.lost?.then((info) => {
+        deviceLostReason = info.message || 'unknown reason';
+      }),
+    )
+    .catch(() => {});
 }
 
 export type EngineWorkerApi = typeof api;

@@ -103,7 +103,8 @@ describe('engine in headless Chromium', () => {
     expect(res.ok, res.message).toBe(true);
     expect(res.info!.device).toBe('wasm');
     expect(res.records).toHaveLength(requests.length);
-    expect(res.progressEvents).toBe(requests.length);
+    expect(res.summary!.done).toBe(requests.length);
+    expect(res.progressEvents).toBeGreaterThan(0);
     const cmp = compareRecords(res.records!, nodeRecords);
     expect(cmp.answerMismatches).toEqual([]);
     expect(cmp.maxProbDiff).toBeLessThan(1e-3);

@@ -1,0 +1,63 @@
+// The command-line run: a full 352-case GD+PS+MC evaluation of the generated model completes,
+// writes per-case records, metrics and the official results files, and the official score file
+// agrees with the metrics.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, expect, it } from 'vitest';
+import { IMAGES_DIR, TINY_MODEL_DIR } from '../support/fixtures.ts';
+
+const run = promisify(execFile);
+let outDir = '';
+
+afterAll(async () => {
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+it('runs all 352 cases with GD, PS and MC and writes the official files', async () => {
+  outDir = await mkdtemp(path.join(tmpdir(), 'eval-'));
+  const out = path.join(outDir, 'tiny.json');
+  const { stdout } = await run(
+    'npx',
+    [
+      'tsx',
+      'scripts/eval.ts',
+      '--model',
+      TINY_MODEL_DIR,
+      '--images',
+      IMAGES_DIR,
+      '--methods',
+      'gd,ps,mc',
+      '--out',
+      out,
+      '--quiet',
+    ],
+    { maxBuffer: 1 << 24 },
+  );
+  expect(stdout).toContain('1056/1056 cases');
+  const result = JSON.parse(await readFile(out, 'utf8'));
+  expect(result.records).toHaveLength(1056);
+  expect(result.notRun).toEqual([]);
+  expect(result.counters.visionEncoderRuns).toBe(228);
+  for (const m of ['GD', 'PS', 'MC']) expect(result.metrics[m].counts.pairsRun).toBe(176);
+
+  const files = (await readdir(outDir)).sort();
+  expect(files).toEqual(
+    [
+      'tiny-smolvlm_greedy.json',
+      'tiny-smolvlm_greedy_score.json',
+      'tiny-smolvlm_mc.json',
+      'tiny-smolvlm_mc_score.json',
+      'tiny-smolvlm_prefix.json',
+      'tiny-smolvlm_prefix_score.json',
+      'tiny.json',
+    ].sort(),
+  );
+  const score = JSON.parse(await readFile(path.join(outDir, 'tiny-smolvlm_greedy_score.json'), 'utf8'));
+  expect(score.set_score.total / 1.76).toBeCloseTo(result.metrics.GD.setAccuracy, 9);
+  expect(score.individual_score.total / 1.76 / 2).toBeCloseTo(result.metrics.GD.individualAccuracy, 9);
+  const answers = JSON.parse(await readFile(path.join(outDir, 'tiny-smolvlm_prefix.json'), 'utf8'));
+  expect(Object.keys(answers)).toHaveLength(176);
+});
