@@ -36,7 +36,9 @@ export async function createNodeEngine(device: Device) {
   const { loadModel } = await import('../../workers/engine/loadModel.ts');
   const { runCases, groupByImage, localIdOf } = await import('../../workers/engine/runner.ts');
   const { Scorer, newCounters } = await import('../../workers/engine/scorer.ts');
-  transformers.env.useFSCache = false;
+  // Hub downloads in Node go through the file-system cache (onnxruntime-node reads from disk).
+  transformers.env.useFSCache = true;
+  transformers.env.cacheDir = process.env.MEDICONFUSION_MODEL_CACHE ?? path.resolve('.cache', 'models');
   return {
     transformers,
     loadModel,

@@ -57,7 +57,12 @@ export interface ModelConfig {
 const LOCAL_FILES_PREFIX = '/__picked_model__/';
 
 /** Files every processor-based model needs besides the ONNX weights. */
-const REQUIRED_SIDE_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
+const REQUIRED_SIDE_FILES = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'preprocessor_config.json',
+];
 
 /** Preference order when the caller leaves dtype open: full precision where it is cheap. */
 const DTYPE_PREFERENCE: Record<Device, Dtype[]> = {
@@ -190,7 +195,8 @@ export async function availableDtypes(
 }
 
 async function filesFor(resolved: ResolvedSource, config: ModelConfig, device: Device, dtype: Dtype) {
-  const files = await ModelRegistry.get_files(resolved.modelId, {
+  // get_model_files works from the config we already hold; get_files would fetch more configs at `main`.
+  const files = await ModelRegistry.get_model_files(resolved.modelId, {
     config: config as never,
     dtype,
     device: device === 'cpu' ? 'cpu' : device,
@@ -280,7 +286,12 @@ export async function loadModel(
   }
 
   const sizes: Record<string, { loaded: number; total: number }> = {};
-  for (const [f, p] of probes) if (p.exists) sizes[f] = { loaded: 0, total: p.size ?? 0 };
+  // Known up front: the weights and the files every model reads (so ETA has a total from the start);
+  // optional files join when transformers.js asks for them.
+  for (const [f, p] of probes) {
+    if (p.exists && (f.endsWith('.onnx') || REQUIRED_SIDE_FILES.includes(f)))
+      sizes[f] = { loaded: 0, total: p.size ?? 0 };
+  }
   const done = new Set<string>();
   const progress_callback = (info: { status: string; file?: string; loaded?: number; total?: number }) => {
     if (!info.file) return;

@@ -63,10 +63,21 @@ export function groupByImage(
   return groups;
 }
 
-/** Lets queued messages (a cancel request) reach the worker between forward passes. */
+/** Lets queued messages (a cancel request) reach the worker; setTimeout's ≥1 ms clamp is too slow. */
 function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
+
+/** Yield at most this often: a yield per decoded token would cost more than the token on small models. */
+const YIELD_INTERVAL_MS = 8;
 
 export async function runCases(
   lm: LoadedModel,
@@ -84,8 +95,12 @@ export async function runCases(
   let cancelled = false;
   const isCancelled = opts.isCancelled ?? (() => false);
 
+  let lastYield = performance.now();
   const checkpoint = async () => {
-    await yieldToEventLoop();
+    if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
     if (isCancelled()) throw new EngineError('cancelled', 'Run cancelled');
   };
 

@@ -34,6 +34,26 @@ export interface ScoreHooks {
 
 type Cache = InstanceType<typeof DynamicCache>;
 
+interface TokenSpan {
+  start: number;
+  end: number;
+}
+
+/** One case's prompt token ids (and, for PS, both full conversations with their option spans). */
+interface PlannedCase {
+  pair: ConfusionPair;
+  slot: ImageSlot;
+  method: Method;
+  ids: number[];
+  ps?: { fullA: number[]; fullB: number[]; spanA: TokenSpan; spanB: TokenSpan };
+}
+
+interface ImagePlan {
+  planned: PlannedCase[];
+  prefixLength: number;
+  imageInputs: Record<string, Tensor>;
+}
+
 interface ForwardResult {
   cache: Cache;
   /** Logits row for the token at `index` of this call's input (predicting the next token). */
@@ -194,23 +214,10 @@ export class Scorer {
 
   // ---------------------------------------------------------------- cached strategy
 
-  private async scoreImageCached(work: ImageWork, hooks: ScoreHooks): Promise<void> {
+  /** Token ids of every prompt of one image (cheap: the image is preprocessed once) and the shared prefix. */
+  private async planImage(work: ImageWork): Promise<ImagePlan | null> {
     const tokenize = this.memoizedProcessor(work.image);
-
-    // Token ids of every prompt first (cheap: the image is preprocessed once), to find the shared prefix.
-    interface Planned {
-      pair: ConfusionPair;
-      slot: ImageSlot;
-      method: Method;
-      ids: number[];
-      ps?: {
-        fullA: number[];
-        fullB: number[];
-        spanA: { start: number; end: number };
-        spanB: { start: number; end: number };
-      };
-    }
-    const planned: Planned[] = [];
+    const planned: PlannedCase[] = [];
     let imageInputs: Record<string, Tensor> | null = null;
     for (const c of work.cases) {
       for (const method of c.methods) {
@@ -229,11 +236,34 @@ export class Scorer {
         } else planned.push({ ...c, method, ids });
       }
     }
-    if (planned.length === 0 || !imageInputs) return;
-
+    if (planned.length === 0 || !imageInputs) return null;
     const prefixLength = this.imagePrefixLength(
       planned.flatMap((p) => (p.ps ? [p.ids, p.ps.fullA, p.ps.fullB] : [p.ids])),
     );
+    return { planned, prefixLength, imageInputs };
+  }
+
+  /**
+   * The fewest tokens any engine must prefill for this image's cases: the image prefix once, each
+   * prompt's text after it once, and each PS option once (after the shared question).
+   */
+  async minimumPrefillTokens(work: ImageWork): Promise<number> {
+    const plan = await this.planImage(work);
+    if (!plan) return 0;
+    let total = plan.prefixLength;
+    for (const p of plan.planned) {
+      if (p.ps) {
+        const q = Math.min(p.ps.spanA.start, p.ps.spanB.start);
+        total += q - plan.prefixLength + (p.ps.spanA.end - q) + (p.ps.spanB.end - q);
+      } else total += p.ids.length - plan.prefixLength;
+    }
+    return total;
+  }
+
+  private async scoreImageCached(work: ImageWork, hooks: ScoreHooks): Promise<void> {
+    const plan = await this.planImage(work);
+    if (!plan) return;
+    const { planned, prefixLength, imageInputs } = plan;
     const prefixIds = planned[0]!.ids.slice(0, prefixLength);
     const pixelInputs = pickImageInputs(imageInputs);
     const prefix = await this.forward(prefixIds, null, 0, 'last', pixelInputs);
@@ -272,18 +302,7 @@ export class Scorer {
   }
 
   private async scoreFromPrefix(
-    p: {
-      pair: ConfusionPair;
-      slot: ImageSlot;
-      method: Method;
-      ids: number[];
-      ps?: {
-        fullA: number[];
-        fullB: number[];
-        spanA: { start: number; end: number };
-        spanB: { start: number; end: number };
-      };
-    },
+    p: PlannedCase,
     prefixCache: Cache,
     prefixLength: number,
     hooks: ScoreHooks,
