@@ -152,6 +152,36 @@ describe('engine in headless Chromium', () => {
     expect(res.summary!.notRun.every((p) => p.reason === 'missing')).toBe(true);
   });
 
+  it('falls back to wasm, and says why, where the browser has no WebGPU', async () => {
+    const plain = await launchChromium({ webgpu: false });
+    try {
+      const other = await plain.context.newPage();
+      await other.goto(`${baseUrl}/test/e2e/harness/index.html`);
+      await other.waitForFunction(() => window.harnessReady === true, null, { timeout: 120_000 });
+      const gdOnly = requests.filter((r) => r.method === 'GD').slice(0, 4);
+      const res = (await other.evaluate((req) => window.runEngine(req as never), {
+        load: {
+          source: { kind: 'path', path: '/.fixtures/models/tiny-smolvlm' },
+          device: 'webgpu',
+          dtype: 'fp32',
+          fallbackToWasm: true,
+        },
+        run: {
+          pairs: samplePairs,
+          cases: gdOnly,
+          mode: 'cached',
+          images: { kind: 'url', baseUrl: '/.fixtures/images/' },
+        },
+      })) as HarnessResult;
+      expect(res.ok, res.message).toBe(true);
+      expect(res.info!.device).toBe('wasm');
+      expect(res.info!.fallbackReason).toMatch(/WebGPU/);
+      expect(res.records).toHaveLength(gdOnly.length);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('names a model folder that lacks files', async () => {
     const res = (await page.evaluate((req) => window.runEngine(req as never), {
       load: {

@@ -433,6 +433,7 @@ export class Scorer {
           const all = Array.from(sequences.data as BigInt64Array, Number);
           const generated = all.slice(promptLength).filter((id) => !this.lm.eosIds.has(id));
           this.counters.tokensDecoded += all.length - promptLength;
+          this.counters.decoderCalls += all.length - promptLength; // generate(): one call per new token
           const generatedText = this.decodeText(generated);
           record = { ...base, answer: parseMcAnswer(generatedText).answer, generatedText };
         } else {

@@ -1,0 +1,439 @@
+// The Results tab's state: the runs kept in IndexedDB (with their case counts and whether they
+// answer the loaded dataset), which runs are compared side by side, their metrics (computed once per
+// change of a run and cached), and deleting, exporting and importing results. Components read this
+// store and call its actions; it is the only Results code that touches the database.
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Dataset, Method } from '../core/types.ts';
+import {
+  countCasesForRun,
+  deleteRun as deleteRunFromDb,
+  getCasesForRun,
+  getRun,
+  listRuns,
+  putCase,
+  putRun,
+  sharedDb,
+  type BenchmarkDb,
+  type RunRecord,
+} from '../db/database.ts';
+import { datasetStore } from './datasetStore.ts';
+import {
+  ResultsError,
+  buildExport,
+  computeRunResults,
+  parseResultsFile,
+  type ExportKind,
+  type ImportMethodChoice,
+  type RunResults,
+} from './resultsModel.ts';
+
+/** Result files beyond this are not results of 176 pairs; reading them would only freeze the tab. */
+export const MAX_RESULTS_FILE_BYTES = 100 * 1024 * 1024;
+
+/** Runs selected for comparison the first time the tab opens (newest first). */
+export const DEFAULT_SELECTION = 3;
+
+/** The prompt hash stored with imported cases whose file did not record one. */
+export const IMPORTED_PROMPT_HASH = 'imported';
+
+export interface RunSummary {
+  run: RunRecord;
+  /** Cases stored for the run. */
+  caseCount: number;
+  /** True when the run answers the loaded dataset, so its numbers can sit beside the others. */
+  comparable: boolean;
+  /** Cases of a complete run on the loaded dataset; null when not comparable. */
+  expectedCases: number | null;
+}
+
+export type ResultsStatus = 'idle' | 'loading' | 'ready' | 'error';
+export type CategoryMetric = 'setAccuracy' | 'individualAccuracy';
+
+export interface ResultsProblem {
+  title: string;
+  /** Precise and already user-facing (names the file, record or row at fault). */
+  message: string;
+}
+
+export interface ExportedFile {
+  blob: Blob;
+  fileName: string;
+}
+
+export interface ResultsState {
+  runs: RunSummary[];
+  /** Runs shown side by side in the tables and charts, in list order. */
+  selectedRunIds: string[];
+  /** Metrics of comparable runs computed so far (selected runs and the run whose card is shown). */
+  metricsByRun: Record<string, RunResults>;
+  status: ResultsStatus;
+  error: ResultsProblem | null;
+  notice: string | null;
+  /** Hash of the dataset the list was last checked against; null when none is loaded. */
+  datasetHash: string | null;
+  /** The run whose card and export buttons are shown. */
+  detailRunId: string | null;
+  /** The run whose Delete button asks for confirmation. */
+  confirmDeleteId: string | null;
+  importing: boolean;
+  /** Method of an official answers file: from its name ('auto') or as chosen. */
+  importMethod: ImportMethodChoice;
+  categoryMetric: CategoryMetric;
+  /** Table 2's method per run: the best by set accuracy (as the paper) or a fixed one. */
+  categoryMethod: 'best' | Method;
+
+  refresh(): Promise<void>;
+  select(id: string): Promise<void>;
+  deselect(id: string): void;
+  showDetails(id: string): Promise<void>;
+  requestDelete(id: string): void;
+  cancelDelete(): void;
+  deleteRun(id: string): Promise<void>;
+  /** The file for a download, or null (with `error` set) when it cannot be made. */
+  exportRun(id: string, kind: ExportKind): Promise<ExportedFile | null>;
+  copyRunCard(id: string): Promise<void>;
+  importFile(file: File): Promise<void>;
+  setImportMethod(method: ImportMethodChoice): void;
+  setCategoryMetric(metric: CategoryMetric): void;
+  setCategoryMethod(method: 'best' | Method): void;
+  dismissError(): void;
+  dismissNotice(): void;
+}
+
+export interface ResultsStoreDeps {
+  db: () => Promise<BenchmarkDb>;
+  /** The loaded dataset (the dataset store's), read whenever needed. */
+  dataset: () => Dataset | null;
+  now: () => number;
+  writeClipboard: (text: string) => Promise<void>;
+}
+
+export type ResultsStore = StoreApi<ResultsState>;
+
+const browserDeps: ResultsStoreDeps = {
+  db: sharedDb,
+  dataset: () => datasetStore.getState().dataset,
+  now: () => Date.now(),
+  writeClipboard: async (text) => {
+    if (typeof navigator === 'undefined' || !navigator.clipboard) {
+      throw new Error('this browser does not allow copying from the page (use Download instead)');
+    }
+    await navigator.clipboard.writeText(text);
+  },
+};
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function formatBytes(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): ResultsStore {
+  const deps: ResultsStoreDeps = { ...browserDeps, ...overrides };
+  // Per run: what its metrics were computed from, so a run that gained cases is recomputed.
+  const cache = new Map<string, { signature: string; results: RunResults }>();
+  // Runs seen by an earlier refresh: a run appearing later (a finished run, an import) is selected.
+  const seen = new Set<string>();
+  let firstRefresh = true;
+  // Each refresh takes a ticket; only the latest may publish, so a slow one cannot undo a newer one.
+  let latest = 0;
+
+  function signature(summary: RunSummary, dataset: Dataset): string {
+    return `${summary.run.updatedAt}|${summary.caseCount}|${dataset.hash}`;
+  }
+
+  return createStore<ResultsState>()((set, get) => {
+    /** Computes metrics for the selected runs and the detail run where missing or out of date. */
+    async function computeNeeded(): Promise<void> {
+      const dataset = deps.dataset();
+      if (!dataset) return;
+      const { runs, selectedRunIds, detailRunId } = get();
+      const wanted = new Set([...selectedRunIds, ...(detailRunId ? [detailRunId] : [])]);
+      let changed = false;
+      for (const summary of runs) {
+        if (!wanted.has(summary.run.id) || !summary.comparable) continue;
+        const sig = signature(summary, dataset);
+        if (cache.get(summary.run.id)?.signature === sig) continue;
+        try {
+          const cases = await getCasesForRun(await deps.db(), summary.run.id);
+          cache.set(summary.run.id, {
+            signature: sig,
+            results: computeRunResults(summary.run, cases, dataset),
+          });
+          changed = true;
+        } catch (e) {
+          set({
+            error: { title: `Could not compute the results of “${summary.run.label}”`, message: message(e) },
+          });
+        }
+      }
+      if (changed || Object.keys(get().metricsByRun).length !== cache.size) publishMetrics(dataset);
+    }
+
+    /** metricsByRun = the cached results that belong to listed runs on the loaded dataset. */
+    function publishMetrics(dataset: Dataset): void {
+      const listed = new Set(get().runs.map((r) => r.run.id));
+      const metricsByRun: Record<string, RunResults> = {};
+      for (const [id, { results }] of cache) {
+        if (!listed.has(id)) cache.delete(id);
+        else if (results.datasetHash === dataset.hash) metricsByRun[id] = results;
+      }
+      set({ metricsByRun });
+    }
+
+    return {
+      runs: [],
+      selectedRunIds: [],
+      metricsByRun: {},
+      status: 'idle',
+      error: null,
+      notice: null,
+      datasetHash: null,
+      detailRunId: null,
+      confirmDeleteId: null,
+      importing: false,
+      importMethod: 'auto',
+      categoryMetric: 'setAccuracy',
+      categoryMethod: 'best',
+
+      async refresh() {
+        const ticket = ++latest;
+        set({ status: 'loading' });
+        let runs: RunRecord[];
+        let counts: number[];
+        try {
+          const db = await deps.db();
+          runs = await listRuns(db);
+          counts = await Promise.all(runs.map((r) => countCasesForRun(db, r.id)));
+        } catch (e) {
+          if (ticket !== latest) return;
+          set({
+            status: 'error',
+            error: { title: 'Stored runs could not be read', message: message(e) },
+          });
+          return;
+        }
+        if (ticket !== latest) return;
+        const dataset = deps.dataset();
+        const summaries: RunSummary[] = runs.map((run, i) => {
+          const comparable = dataset !== null && run.datasetHash === dataset.hash;
+          return {
+            run,
+            caseCount: counts[i] ?? 0,
+            comparable,
+            expectedCases: comparable ? dataset.pairs.length * 2 * Math.max(1, run.methods.length) : null,
+          };
+        });
+        const comparableIds = summaries.filter((s) => s.comparable).map((s) => s.run.id);
+        let selected = get().selectedRunIds.filter((id) => comparableIds.includes(id));
+        const fresh = comparableIds.filter((id) => !seen.has(id));
+        if (firstRefresh) selected = [...selected, ...fresh.slice(0, DEFAULT_SELECTION)];
+        else selected = [...selected, ...fresh];
+        if (dataset) {
+          // Only runs checked against a dataset count as seen, so they are selectable once one loads.
+          for (const s of summaries) seen.add(s.run.id);
+          firstRefresh = false;
+        }
+        const order = new Map(summaries.map((s, i) => [s.run.id, i]));
+        selected = [...new Set(selected)].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+        const ids = new Set(summaries.map((s) => s.run.id));
+        const detail = get().detailRunId;
+        set({
+          runs: summaries,
+          selectedRunIds: selected,
+          detailRunId:
+            detail !== null && ids.has(detail) ? detail : (selected[0] ?? summaries[0]?.run.id ?? null),
+          confirmDeleteId: ids.has(get().confirmDeleteId ?? '') ? get().confirmDeleteId : null,
+          datasetHash: dataset?.hash ?? null,
+          status: 'ready',
+        });
+        if (dataset) publishMetrics(dataset);
+        else set({ metricsByRun: {} });
+        await computeNeeded();
+      },
+
+      async select(id) {
+        const summary = get().runs.find((s) => s.run.id === id);
+        if (!summary?.comparable || get().selectedRunIds.includes(id)) return;
+        const order = new Map(get().runs.map((s, i) => [s.run.id, i]));
+        const selectedRunIds = [...get().selectedRunIds, id].sort(
+          (a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0),
+        );
+        set({ selectedRunIds });
+        await computeNeeded();
+      },
+
+      deselect(id) {
+        set({ selectedRunIds: get().selectedRunIds.filter((x) => x !== id) });
+      },
+
+      async showDetails(id) {
+        if (!get().runs.some((s) => s.run.id === id)) return;
+        set({ detailRunId: id });
+        await computeNeeded();
+      },
+
+      requestDelete(id) {
+        set({ confirmDeleteId: id });
+      },
+
+      cancelDelete() {
+        set({ confirmDeleteId: null });
+      },
+
+      async deleteRun(id) {
+        const label = get().runs.find((s) => s.run.id === id)?.run.label ?? id;
+        set({ confirmDeleteId: null });
+        try {
+          await deleteRunFromDb(await deps.db(), id);
+        } catch (e) {
+          set({ error: { title: `Run “${label}” was not deleted`, message: message(e) } });
+          return;
+        }
+        cache.delete(id);
+        set({
+          selectedRunIds: get().selectedRunIds.filter((x) => x !== id),
+          detailRunId: get().detailRunId === id ? null : get().detailRunId,
+          notice: `Deleted run “${label}” and its answers.`,
+        });
+        await get().refresh();
+      },
+
+      async exportRun(id, kind) {
+        const summary = get().runs.find((s) => s.run.id === id);
+        if (!summary) {
+          set({ error: { title: 'Nothing to export', message: `run ${id} is no longer stored` } });
+          return null;
+        }
+        try {
+          const cases = await getCasesForRun(await deps.db(), id);
+          const dataset = deps.dataset();
+          const comparable = dataset !== null && dataset.hash === summary.run.datasetHash;
+          let results: RunResults | null = null;
+          if (comparable) {
+            const sig = signature(summary, dataset);
+            const hit = cache.get(id);
+            results = hit?.signature === sig ? hit.results : computeRunResults(summary.run, cases, dataset);
+          }
+          const file = buildExport(kind, { run: summary.run, cases, dataset, results });
+          return { blob: new Blob([file.text], { type: file.mimeType }), fileName: file.fileName };
+        } catch (e) {
+          set({ error: { title: `Could not export “${summary.run.label}”`, message: message(e) } });
+          return null;
+        }
+      },
+
+      async copyRunCard(id) {
+        const file = await get().exportRun(id, { kind: 'run-card' });
+        if (!file) return;
+        try {
+          await deps.writeClipboard(await file.blob.text());
+          set({ notice: 'Run card copied to the clipboard.' });
+        } catch (e) {
+          set({ error: { title: 'The run card was not copied', message: message(e) } });
+        }
+      },
+
+      async importFile(file) {
+        const title = `${file.name} was not imported`;
+        const fail = (msg: string) => set({ importing: false, error: { title, message: msg } });
+        set({ importing: true, error: null, notice: null });
+        const dataset = deps.dataset();
+        if (!dataset) {
+          fail('No dataset is loaded, so the answers cannot be checked. Wait for the dataset to load.');
+          return;
+        }
+        if (file.size > MAX_RESULTS_FILE_BYTES) {
+          fail(
+            `the file is ${formatBytes(file.size)}; a results file can be at most ${formatBytes(MAX_RESULTS_FILE_BYTES)}`,
+          );
+          return;
+        }
+        let parsed: ReturnType<typeof parseResultsFile>;
+        try {
+          parsed = parseResultsFile(await file.text(), file.name, dataset, {
+            method: get().importMethod,
+            now: deps.now(),
+          });
+        } catch (e) {
+          // ResultsError messages name the record, row or pair at fault; anything else is a bug.
+          fail(e instanceof ResultsError ? e.message : `unexpected error: ${message(e)}`);
+          return;
+        }
+        const { run, records } = parsed;
+        let replaced = false;
+        let db: BenchmarkDb;
+        try {
+          db = await deps.db();
+          if (await getRun(db, run.id)) {
+            replaced = true;
+            await deleteRunFromDb(db, run.id);
+          }
+        } catch (e) {
+          fail(`browser storage could not be used: ${message(e)}`);
+          return;
+        }
+        try {
+          const computedAt = deps.now();
+          for (const r of records) {
+            await putCase(db, {
+              ...r,
+              runId: run.id,
+              promptHash: run.promptHashes[r.method] ?? IMPORTED_PROMPT_HASH,
+              computedAt,
+            });
+          }
+          // The run last: until it is written the cases belong to no listed run.
+          await putRun(db, run);
+        } catch (e) {
+          // All or nothing: remove what was written of this import.
+          await deleteRunFromDb(db, run.id).catch(() => undefined);
+          fail(`saving it failed: ${message(e)}`);
+          return;
+        }
+        cache.delete(run.id);
+        seen.delete(run.id);
+        set({ importing: false, detailRunId: run.id });
+        await get().refresh();
+        if (!get().selectedRunIds.includes(run.id)) await get().select(run.id);
+        const methods = [...new Set(records.map((r) => r.method))].join(', ');
+        set({
+          notice:
+            `${replaced ? 'Re-imported' : 'Imported'} “${run.label}” from ${file.name}: ${records.length} ` +
+            `answers (${methods}). It is selected for comparison below.`,
+        });
+      },
+
+      setImportMethod(importMethod) {
+        set({ importMethod });
+      },
+
+      setCategoryMetric(categoryMetric) {
+        set({ categoryMetric });
+      },
+
+      setCategoryMethod(categoryMethod) {
+        set({ categoryMethod });
+      },
+
+      dismissError() {
+        set({ error: null });
+      },
+
+      dismissNotice() {
+        set({ notice: null });
+      },
+    };
+  });
+}
+
+/** The app's results store. */
+export const resultsStore: ResultsStore = createResultsStore();
+
+/** React binding: `useResultsStore((s) => s.runs)`. */
+export function useResultsStore<T>(selector: (state: ResultsState) => T): T {
+  return useStore(resultsStore, selector);
+}

@@ -1,0 +1,154 @@
+// The stored runs: what each is (label, model, dtype, device, date, status, answers stored), a
+// checkbox to compare it side by side, and Delete with an inline confirmation. Runs on another
+// dataset are listed with a note and cannot be compared until that dataset is loaded.
+import type { ChangeEvent } from 'react';
+import { runSetup } from '../../state/resultsModel.ts';
+import { useResultsStore, type RunSummary } from '../../state/resultsStore.ts';
+import { formatDate } from './rows.ts';
+
+function RunRow({ summary }: { summary: RunSummary }) {
+  const { run, caseCount, comparable, expectedCases } = summary;
+  const selected = useResultsStore((s) => s.selectedRunIds.includes(run.id));
+  const isDetail = useResultsStore((s) => s.detailRunId === run.id);
+  const confirming = useResultsStore((s) => s.confirmDeleteId === run.id);
+  const select = useResultsStore((s) => s.select);
+  const deselect = useResultsStore((s) => s.deselect);
+  const showDetails = useResultsStore((s) => s.showDetails);
+  const requestDelete = useResultsStore((s) => s.requestDelete);
+  const cancelDelete = useResultsStore((s) => s.cancelDelete);
+  const deleteRun = useResultsStore((s) => s.deleteRun);
+  const setup = runSetup(run);
+  const checkboxId = `compare-${run.id}`;
+
+  function onToggle(e: ChangeEvent<HTMLInputElement>) {
+    if (e.target.checked) void select(run.id);
+    else deselect(run.id);
+  }
+
+  return (
+    <tr
+      data-testid="run-list-item"
+      data-run-id={run.id}
+      className={
+        [selected ? 'is-selected' : '', comparable ? '' : 'is-foreign'].join(' ').trim() || undefined
+      }
+    >
+      <td className="col-compare">
+        <input
+          id={checkboxId}
+          type="checkbox"
+          checked={selected}
+          disabled={!comparable}
+          onChange={onToggle}
+          aria-label={`Compare “${run.label}”`}
+        />
+      </td>
+      <th scope="row" className="col-run">
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => void showDetails(run.id)}
+          aria-pressed={isDetail}
+          title="Show this run's card and export buttons"
+        >
+          {run.label}
+        </button>
+        {run.imported && <span className="badge">imported</span>}
+        {!comparable && (
+          <span className="run-note">
+            Answers another dataset (“{run.datasetName}”, hash <code>{run.datasetHash.slice(0, 8)}</code>):
+            load it to compare.
+          </span>
+        )}
+      </th>
+      <td className="col-model">
+        <code>{setup.modelId}</code>
+      </td>
+      <td>{setup.dtype}</td>
+      <td>{setup.device}</td>
+      <td className="col-date">{formatDate(run.createdAt)}</td>
+      <td>
+        <span className={`status status-${run.status}`}>{run.status}</span>
+      </td>
+      <td className="num">
+        {caseCount}
+        {expectedCases !== null && <span className="muted"> / {expectedCases}</span>}
+      </td>
+      <td className="col-actions">
+        {confirming ? (
+          <span className="confirm" role="group" aria-label={`Confirm deleting “${run.label}”`}>
+            <span className="confirm-text">
+              Delete “{run.label}” and its {caseCount} answers?
+            </span>
+            <button
+              type="button"
+              className="button button-danger"
+              data-testid="run-delete-confirm"
+              onClick={() => void deleteRun(run.id)}
+              autoFocus
+            >
+              Delete
+            </button>
+            <button type="button" className="button button-secondary" onClick={cancelDelete}>
+              Cancel
+            </button>
+          </span>
+        ) : (
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            data-testid="run-delete"
+            onClick={() => requestDelete(run.id)}
+            aria-label={`Delete “${run.label}”`}
+          >
+            Delete
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+export function RunList() {
+  const runs = useResultsStore((s) => s.runs);
+  const selectedCount = useResultsStore((s) => s.selectedRunIds.length);
+  return (
+    <section className="results-section" aria-labelledby="runs-heading">
+      <div className="section-head">
+        <h3 id="runs-heading">Your runs</h3>
+        <p className="muted">
+          {runs.length} {runs.length === 1 ? 'run' : 'runs'} stored in this browser · {selectedCount} compared
+          below. Tick runs to compare them side by side.
+        </p>
+      </div>
+      <div className="table-scroll" role="region" aria-labelledby="runs-heading" tabIndex={0}>
+        <table className="results-table runs-table">
+          <thead>
+            <tr>
+              <th scope="col" className="col-compare">
+                Compare
+              </th>
+              <th scope="col">Run</th>
+              <th scope="col">Model</th>
+              <th scope="col">dtype</th>
+              <th scope="col">Device</th>
+              <th scope="col">Started</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="num">
+                Answers
+              </th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((s) => (
+              <RunRow key={s.run.id} summary={s} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,154 @@
+// Best set accuracy as horizontal bars: the compared runs (with 95 % interval whiskers) above the
+// published models, and a dashed line at random guessing (25 %). Hand-written SVG; the same
+// numbers are in the data table under it for anyone who cannot see the chart.
+import { useId } from 'react';
+import { axisMax, axisTicks, formatInterval, formatValue, shorten, type Bar } from './rows.ts';
+
+const WIDTH = 760;
+const LABEL_WIDTH = 240;
+const VALUE_WIDTH = 120;
+const ROW = 24;
+const BAR = 15;
+const TOP = 8;
+const AXIS = 34;
+const GAP = 12; // between the runs and the published models
+
+export function SetAccuracyChart({ bars, chance }: { bars: readonly Bar[]; chance: number }) {
+  const titleId = useId();
+  const descId = useId();
+  const max = axisMax(bars.flatMap((b) => [b.value, b.interval?.upper ?? 0, chance]));
+  const plotWidth = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
+  const x = (v: number) => LABEL_WIDTH + (Math.max(0, Math.min(v, max)) / max) * plotWidth;
+  const runCount = bars.filter((b) => b.kind === 'run').length;
+  const gapAt = runCount > 0 && runCount < bars.length ? runCount : -1;
+  const y = (i: number) => TOP + i * ROW + (gapAt >= 0 && i >= gapAt ? GAP : 0);
+  const plotBottom = y(bars.length - 1) + ROW;
+  const height = plotBottom + AXIS;
+
+  return (
+    <figure className="chart" data-testid="results-chart-set">
+      <svg
+        className="chart-svg"
+        viewBox={`0 0 ${WIDTH} ${height}`}
+        role="img"
+        aria-labelledby={`${titleId} ${descId}`}
+      >
+        <title id={titleId}>Best set accuracy: your runs and the published models</title>
+        <desc id={descId}>
+          {`Horizontal bars, percent. ${runCount} of your runs with 95 % confidence intervals, then ${
+            bars.length - runCount
+          } published models. A dashed line marks random guessing at ${chance} %.`}
+        </desc>
+        {axisTicks(max).map((t) => (
+          <g key={t} className="chart-grid">
+            <line x1={x(t)} x2={x(t)} y1={TOP - 4} y2={plotBottom} />
+            <text x={x(t)} y={plotBottom + 16} textAnchor="middle" className="chart-tick">
+              {t}
+            </text>
+          </g>
+        ))}
+        <text
+          x={LABEL_WIDTH + plotWidth / 2}
+          y={plotBottom + 31}
+          textAnchor="middle"
+          className="chart-axis-label"
+        >
+          best set accuracy (%)
+        </text>
+        {bars.map((b, i) => {
+          const top = y(i);
+          const mid = top + ROW / 2;
+          const summary =
+            `${b.label}: ${formatValue(b.value)} %` +
+            (b.method ? ` (${b.method})` : '') +
+            (b.interval ? `, 95 % CI ${formatInterval(b.interval.lower, b.interval.upper)}` : '') +
+            (b.significant ? ', above random guessing' : '');
+          const end = b.interval ? Math.max(x(b.value), x(b.interval.upper)) : x(b.value);
+          return (
+            <g key={b.key} className={`chart-row chart-row-${b.kind}`}>
+              <title>{summary}</title>
+              <text x={LABEL_WIDTH - 8} y={mid} dy="0.35em" textAnchor="end" className="chart-label">
+                {shorten(b.label, 27)}
+              </text>
+              <rect
+                x={LABEL_WIDTH}
+                y={mid - BAR / 2}
+                width={Math.max(0, x(b.value) - LABEL_WIDTH)}
+                height={BAR}
+                rx={2}
+                className={b.kind === 'run' ? 'bar-run' : 'bar-paper'}
+              />
+              {b.interval && (
+                <g className="whisker">
+                  <line x1={x(b.interval.lower)} x2={x(b.interval.upper)} y1={mid} y2={mid} />
+                  <line x1={x(b.interval.lower)} x2={x(b.interval.lower)} y1={mid - 6} y2={mid + 6} />
+                  <line x1={x(b.interval.upper)} x2={x(b.interval.upper)} y1={mid - 6} y2={mid + 6} />
+                </g>
+              )}
+              <text x={end + 6} y={mid} dy="0.35em" className="chart-value">
+                {formatValue(b.value)}
+                {b.significant ? '*' : ''}
+                {b.method ? ` ${b.method}` : ''}
+              </text>
+            </g>
+          );
+        })}
+        <g className="chance-line">
+          <line x1={x(chance)} x2={x(chance)} y1={TOP - 4} y2={plotBottom} />
+        </g>
+      </svg>
+      <figcaption className="chart-caption">
+        <span className="legend">
+          <span className="swatch swatch-run" aria-hidden="true" /> your runs (whiskers: 95 % interval)
+        </span>
+        <span className="legend">
+          <span className="swatch swatch-paper" aria-hidden="true" /> published
+        </span>
+        <span className="legend">
+          <span className="swatch swatch-chance" aria-hidden="true" /> random guessing ({chance} %)
+        </span>
+      </figcaption>
+      <details className="chart-data">
+        <summary>Chart data as a table</summary>
+        <table className="results-table compact">
+          <thead>
+            <tr>
+              <th scope="col">Model</th>
+              <th scope="col" className="num">
+                Best set accuracy (%)
+              </th>
+              <th scope="col">Method</th>
+              <th scope="col" className="num">
+                95 % interval
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {bars.map((b) => (
+              <tr key={b.key}>
+                <th scope="row">
+                  {b.label}
+                  {b.kind === 'paper' ? ' (published)' : ''}
+                </th>
+                <td className="num">
+                  {formatValue(b.value)}
+                  {b.significant ? '*' : ''}
+                </td>
+                <td>{b.method ?? '—'}</td>
+                <td className="num">
+                  {b.interval ? formatInterval(b.interval.lower, b.interval.upper) : '—'}
+                </td>
+              </tr>
+            ))}
+            <tr>
+              <th scope="row">Random guessing</th>
+              <td className="num">{formatValue(chance)}</td>
+              <td>—</td>
+              <td className="num">—</td>
+            </tr>
+          </tbody>
+        </table>
+      </details>
+    </figure>
+  );
+}

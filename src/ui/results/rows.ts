@@ -1,0 +1,277 @@
+// What the Results tables and charts show, as plain data: rows of Table 1 and Table 2 (the user's
+// runs, then the published models, then random guessing), the bars of the charts, and the number
+// formats. Pure, so the components only lay these out and the tests can check them directly.
+import type { Method } from '../../core/types.ts';
+import { roundOfficial } from '../../core/resultFormats.ts';
+import type { RunRecord } from '../../db/schema.ts';
+import {
+  PAPER_METHOD_ORDER,
+  PAPER_RESULTS,
+  categoryMethod,
+  type PaperResults,
+  type RunResults,
+} from '../../state/resultsModel.ts';
+import type { CategoryMetric } from '../../state/resultsStore.ts';
+
+export { PAPER_METHOD_ORDER };
+
+/** A percentage with two decimals, rounded as the official tables round (e.g. "12.50"). */
+export function formatValue(x: number): string {
+  return roundOfficial(x, 2).toFixed(2);
+}
+
+/** A confidence interval with one decimal, e.g. "8.0–17.6". */
+export function formatInterval(lower: number, upper: number): string {
+  return `${lower.toFixed(1)}–${upper.toFixed(1)}`;
+}
+
+export function formatPValue(p: number): string {
+  if (p < 0.001) return '< 0.001';
+  return p.toFixed(3);
+}
+
+export function formatDate(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export interface MetricCell {
+  value: number | null;
+  /** 95 % bootstrap interval (user runs, set and individual accuracy only). */
+  interval?: { lower: number; upper: number };
+  /** One-sided binomial p of set accuracy against random guessing (user runs, set accuracy only). */
+  pValue?: number;
+  significant?: boolean;
+  /** For the Best columns: which method gave the value. */
+  method?: Method | null;
+}
+
+export type RowKind = 'run' | 'paper' | 'random';
+
+export interface Table1Row {
+  key: string;
+  kind: RowKind;
+  label: string;
+  runId?: string;
+  /** E.g. "partial: 120 of 176 pairs", shown under the label. */
+  note?: string;
+  setAccuracy: Record<Method, MetricCell>;
+  individualAccuracy: Record<Method, MetricCell>;
+  confusion: Record<Method, MetricCell>;
+  bestSet: MetricCell;
+  bestIndividual: MetricCell;
+}
+
+const EMPTY: MetricCell = { value: null };
+
+function perMethod(f: (m: Method) => MetricCell): Record<Method, MetricCell> {
+  return { MC: f('MC'), GD: f('GD'), FF: f('FF'), PS: f('PS') };
+}
+
+export interface RunForTable {
+  run: RunRecord;
+  results: RunResults;
+}
+
+/** Partial-coverage note: metrics of an unfinished run are over the pairs it answered. */
+export function coverageNote(results: RunResults): string | undefined {
+  const { coverage } = results;
+  if (coverage.complete) return undefined;
+  const scored = coverage.pairsTotal - coverage.pairsNotRun.length;
+  return `partial: ${scored} of ${coverage.pairsTotal} pairs answered by every method`;
+}
+
+export function runRow({ run, results }: RunForTable): Table1Row {
+  const cell = (m: Method, kind: 'set' | 'individual' | 'confusion'): MetricCell => {
+    const r = results.byMethod[m];
+    if (!r || r.metrics.counts.pairsRun === 0) return EMPTY;
+    if (kind === 'confusion') {
+      // No pair with two valid answers: confusion is undefined, not 0.
+      return r.metrics.counts.validPairs > 0 ? { value: r.metrics.confusion } : EMPTY;
+    }
+    if (kind === 'individual') {
+      return { value: r.metrics.individualAccuracy, interval: r.individualAccuracyCI };
+    }
+    return {
+      value: r.metrics.setAccuracy,
+      interval: r.setAccuracyCI,
+      ...(r.vsRandom ? { pValue: r.vsRandom.pValue, significant: r.vsRandom.significant } : {}),
+    };
+  };
+  const { bestSetMethod, bestIndividualMethod } = results.best;
+  const best = bestSetMethod ? cell(bestSetMethod, 'set') : EMPTY;
+  const bestIndividual = bestIndividualMethod ? cell(bestIndividualMethod, 'individual') : EMPTY;
+  const note = coverageNote(results);
+  return {
+    key: `run:${run.id}`,
+    kind: 'run',
+    label: run.label,
+    runId: run.id,
+    ...(note ? { note } : {}),
+    setAccuracy: perMethod((m) => cell(m, 'set')),
+    individualAccuracy: perMethod((m) => cell(m, 'individual')),
+    confusion: perMethod((m) => cell(m, 'confusion')),
+    bestSet: { ...best, method: bestSetMethod },
+    bestIndividual: { ...bestIndividual, method: bestIndividualMethod },
+  };
+}
+
+/** Table 1: the selected runs, the paper's models, random guessing. */
+export function table1Rows(runs: readonly RunForTable[], paper: PaperResults = PAPER_RESULTS): Table1Row[] {
+  const value = (x: number | null | undefined): MetricCell => ({ value: x ?? null });
+  const rows = runs.map(runRow);
+  for (const p of paper.table1) {
+    rows.push({
+      key: `paper:${p.model}`,
+      kind: 'paper',
+      label: p.model,
+      setAccuracy: perMethod((m) => value(p.setAccuracy[m])),
+      individualAccuracy: perMethod((m) => value(p.individualAccuracy[m])),
+      confusion: perMethod((m) => value(p.confusion[m])),
+      bestSet: value(p.bestSetAccuracy),
+      bestIndividual: value(p.bestIndividualAccuracy),
+    });
+  }
+  const r = paper.random;
+  rows.push({
+    key: 'random',
+    kind: 'random',
+    label: 'Random guessing',
+    setAccuracy: perMethod(() => value(r.setAccuracy)),
+    individualAccuracy: perMethod(() => value(r.individualAccuracy)),
+    confusion: perMethod(() => value(r.confusion)),
+    bestSet: value(r.setAccuracy),
+    bestIndividual: value(r.individualAccuracy),
+  });
+  return rows;
+}
+
+export interface Bar {
+  key: string;
+  kind: 'run' | 'paper';
+  label: string;
+  value: number;
+  interval?: { lower: number; upper: number };
+  method?: Method | null;
+  significant?: boolean;
+}
+
+/** The set-accuracy chart: best set accuracy of each run (with CI), then the paper's, highest first. */
+export function bestSetBars(runs: readonly RunForTable[], paper: PaperResults = PAPER_RESULTS): Bar[] {
+  const bars: Bar[] = [];
+  for (const row of runs.map(runRow)) {
+    if (row.bestSet.value === null) continue;
+    bars.push({
+      key: row.key,
+      kind: 'run',
+      label: row.label,
+      value: row.bestSet.value,
+      ...(row.bestSet.interval ? { interval: row.bestSet.interval } : {}),
+      method: row.bestSet.method ?? null,
+      ...(row.bestSet.significant !== undefined ? { significant: row.bestSet.significant } : {}),
+    });
+  }
+  const published = paper.table1
+    .filter((p) => p.bestSetAccuracy !== null)
+    .map((p) => ({
+      key: `paper:${p.model}`,
+      kind: 'paper' as const,
+      label: p.model,
+      value: p.bestSetAccuracy as number,
+    }))
+    .sort((a, b) => b.value - a.value);
+  return [...bars, ...published];
+}
+
+export interface Table2Row {
+  key: string;
+  kind: RowKind;
+  label: string;
+  runId?: string;
+  /** The method the row's numbers come from ("best" for the paper's rows). */
+  methodLabel: string;
+  values: Record<string, number | null>;
+}
+
+/** Per-category numbers of one run with the method chosen for Table 2; null where no question was run. */
+export function runCategoryValues(
+  results: RunResults,
+  categories: readonly string[],
+  metric: CategoryMetric,
+  choice: 'best' | Method,
+): { method: Method | null; values: Record<string, number | null> } {
+  const method = categoryMethod(results, choice);
+  const values: Record<string, number | null> = {};
+  const metrics = method ? results.byMethod[method]?.metrics : undefined;
+  for (const c of categories) {
+    const m = metrics?.byCategory[c];
+    values[c] = m && m.questions > 0 ? m[metric] : null;
+  }
+  return { method, values };
+}
+
+export function table2Rows(
+  runs: readonly RunForTable[],
+  categories: readonly string[],
+  metric: CategoryMetric,
+  choice: 'best' | Method,
+  paper: PaperResults = PAPER_RESULTS,
+): Table2Row[] {
+  const rows: Table2Row[] = runs.map(({ run, results }) => {
+    const { method, values } = runCategoryValues(results, categories, metric, choice);
+    return {
+      key: `run:${run.id}`,
+      kind: 'run',
+      label: run.label,
+      runId: run.id,
+      methodLabel: method ?? '—',
+      values,
+    };
+  });
+  for (const p of paper.table2) {
+    const values: Record<string, number | null> = {};
+    for (const c of categories) values[c] = p.byCategory[c]?.[metric] ?? null;
+    rows.push({ key: `paper:${p.model}`, kind: 'paper', label: p.model, methodLabel: 'best', values });
+  }
+  const chance = metric === 'setAccuracy' ? paper.random.setAccuracy : paper.random.individualAccuracy;
+  const values: Record<string, number | null> = {};
+  for (const c of categories) values[c] = chance;
+  rows.push({ key: 'random', kind: 'random', label: 'Random guessing', methodLabel: '—', values });
+  return rows;
+}
+
+/** The highest published per-category value (the chart's "best published" marker). */
+export function bestPublishedByCategory(
+  categories: readonly string[],
+  metric: CategoryMetric,
+  paper: PaperResults = PAPER_RESULTS,
+): Record<string, { value: number; model: string } | null> {
+  const out: Record<string, { value: number; model: string } | null> = {};
+  for (const c of categories) {
+    let best: { value: number; model: string } | null = null;
+    for (const p of paper.table2) {
+      const v = p.byCategory[c]?.[metric];
+      if (v !== undefined && (best === null || v > best.value)) best = { value: v, model: p.model };
+    }
+    out[c] = best;
+  }
+  return out;
+}
+
+/** A round upper bound for a chart axis: the next multiple of `step` at or above every value. */
+export function axisMax(values: readonly number[], step = 10, minimum = 40): number {
+  const top = Math.max(minimum, ...values.filter(Number.isFinite));
+  return Math.min(100, Math.ceil(top / step) * step);
+}
+
+/** Ticks from 0 to max every `step`. */
+export function axisTicks(max: number, step = 10): number[] {
+  const ticks: number[] = [];
+  for (let t = 0; t <= max + 1e-9; t += step) ticks.push(t);
+  return ticks;
+}
+
+/** Long labels in SVG cannot wrap: keep them to `max` characters (the full text stays in <title>). */
+export function shorten(text: string, max = 26): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
