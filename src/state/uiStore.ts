@@ -24,9 +24,12 @@ export interface UiState {
 
 export type UiStore = StoreApi<UiState>;
 
-/** '#results' → 'results'; null for any other hash (e.g. the skip link's '#main'). */
+/**
+ * '#results' → 'results'; null for any other hash (e.g. the skip link's '#main'). A view's own
+ * state may follow a '?' (`#explorer?pair=10001`); it belongs to that view and is ignored here.
+ */
 export function tabFromHash(hash: string): Tab | null {
-  const name = hash.replace(/^#/, '').toLowerCase();
+  const name = (hash.replace(/^#/, '').split('?')[0] ?? '').toLowerCase();
   return (TABS as readonly string[]).includes(name) ? (name as Tab) : null;
 }
 

@@ -1,0 +1,514 @@
+// The Explorer tab's state: what its URL says (pair, runs, method, filters, view, presentation),
+// kept in step with the address bar so links open the same view and Back works; the runs and their
+// cases indexed by pair (read from IndexedDB once per run and visit); which images are stored; and
+// the object URLs of the images around the current pair, decoded ahead and revoked when far away.
+// The only Explorer code that touches the database, the history or the fullscreen API.
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Dataset, Method } from '../core/types.ts';
+import {
+  getCasesForRun,
+  getImage,
+  getRun,
+  listImageIds,
+  listRuns,
+  sharedDb,
+  type BenchmarkDb,
+  type RunStatus,
+} from '../db/database.ts';
+import { datasetStore } from './datasetStore.ts';
+import {
+  DEFAULT_URL_STATE,
+  availableMethods,
+  explorerHash,
+  filterExplorerPairs,
+  indexRunCases,
+  parseExplorerHash,
+  resolveCurrentPair,
+  resolveMethod,
+  type ExplorerFilter,
+  type ExplorerUrlState,
+  type ExplorerViewName,
+  type RunCaseIndex,
+  type SortKey,
+} from './explorerModel.ts';
+
+/** What the Explorer needs to know about a stored run. */
+export interface ExplorerRun {
+  id: string;
+  label: string;
+  modelId: string;
+  /** Methods the run declares (its cases may add more). */
+  methods: string[];
+  status: RunStatus;
+  createdAt: number;
+  datasetHash: string;
+  imported: boolean;
+}
+
+export interface RunCases {
+  status: 'loading' | 'ready' | 'error';
+  index: RunCaseIndex;
+  error: string | null;
+}
+
+export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface ExplorerState {
+  url: ExplorerUrlState;
+  runs: ExplorerRun[];
+  runsStatus: LoadStatus;
+  /** Cases of the runs looked at, by run id. */
+  runCases: Readonly<Record<string, RunCases>>;
+  /** Local ids of the images stored in this browser. */
+  imageIds: ReadonlySet<string>;
+  imagesStatus: LoadStatus;
+  /** Object URLs of decoded images near the current pair, by local id. */
+  imageUrls: Readonly<Record<string, string>>;
+  /** Images whose stored file could not be decoded. */
+  brokenImages: ReadonlySet<string>;
+  /** True while the page is full screen. */
+  fullscreen: boolean;
+  error: string | null;
+
+  /** Follows the address bar (hashchange, popstate) and the fullscreen state; returns a disconnect. */
+  connect(): () => void;
+  /** Re-reads runs, stored images and the cases of the runs shown. */
+  refresh(): Promise<void>;
+  /** Takes the state a `#explorer?…` hash describes (a Back press, an edited link). */
+  applyHash(hash: string): void;
+  openPair(pairId: string): void;
+  setRun(runId: string | null): void;
+  setCompare(runId: string | null): void;
+  setMethod(method: Method): void;
+  setFilter(patch: Partial<ExplorerFilter>): void;
+  clearFilters(): void;
+  setView(view: ExplorerViewName): void;
+  /** Sorts the sensitivity list by `key`; the same key again reverses the order. */
+  setSort(key: SortKey): void;
+  /** Presentation mode; entering asks for full screen (allowed only from a user gesture). */
+  setPresent(on: boolean): void;
+  requestFullscreen(): void;
+  /**
+   * Decodes `prefetch` (in priority order) ahead of display and revokes every image URL in neither
+   * `prefetch` nor `keep`.
+   */
+  prepareImages(prefetch: readonly string[], keep: readonly string[]): Promise<void>;
+  /** Revokes every image URL (the view is gone). */
+  releaseImages(): void;
+  dismissError(): void;
+}
+
+export interface LocationPort {
+  hash(): string;
+  push(hash: string): void;
+  replace(hash: string): void;
+  /** Calls back on hashchange and popstate; returns an unsubscribe. */
+  listen(onChange: () => void): () => void;
+}
+
+export interface FullscreenPort {
+  active(): boolean;
+  request(): Promise<void>;
+  exit(): Promise<void>;
+  listen(onChange: () => void): () => void;
+}
+
+export interface ExplorerStoreDeps {
+  db: () => Promise<BenchmarkDb>;
+  dataset: () => Dataset | null;
+  location: LocationPort;
+  fullscreen: FullscreenPort | null;
+  createObjectUrl: (blob: Blob) => string;
+  revokeObjectUrl: (url: string) => void;
+  /** Resolves once the image behind `url` is decoded and ready to paint. */
+  decode: (url: string) => Promise<void>;
+}
+
+export type ExplorerStore = StoreApi<ExplorerState>;
+
+const browserLocation: LocationPort = {
+  hash: () => location.hash,
+  push: (hash) => history.pushState(null, '', hash),
+  replace: (hash) => history.replaceState(null, '', hash),
+  listen: (onChange) => {
+    window.addEventListener('hashchange', onChange);
+    window.addEventListener('popstate', onChange);
+    return () => {
+      window.removeEventListener('hashchange', onChange);
+      window.removeEventListener('popstate', onChange);
+    };
+  },
+};
+
+const browserFullscreen: FullscreenPort = {
+  active: () => document.fullscreenElement !== null,
+  request: async () => {
+    if (document.fullscreenEnabled) await document.documentElement.requestFullscreen();
+  },
+  exit: async () => {
+    if (document.fullscreenElement) await document.exitFullscreen();
+  },
+  listen: (onChange) => {
+    document.addEventListener('fullscreenchange', onChange);
+    return () => document.removeEventListener('fullscreenchange', onChange);
+  },
+};
+
+const browserDeps: ExplorerStoreDeps = {
+  db: sharedDb,
+  dataset: () => datasetStore.getState().dataset,
+  location: browserLocation,
+  fullscreen: typeof document !== 'undefined' ? browserFullscreen : null,
+  createObjectUrl: (blob) => URL.createObjectURL(blob),
+  revokeObjectUrl: (url) => URL.revokeObjectURL(url),
+  decode: (url) => {
+    const img = new Image();
+    img.src = url;
+    return img.decode();
+  },
+};
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+const EMPTY_INDEX: RunCaseIndex = new Map();
+
+/** Sort direction a column starts with: the interesting end first. */
+const FIRST_DESCENDING: Readonly<Record<SortKey, boolean>> = {
+  sensitivity: false,
+  compare: false,
+  pair: false,
+  biomedclip: true,
+  dino: false,
+};
+
+export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}): ExplorerStore {
+  const deps: ExplorerStoreDeps = { ...browserDeps, ...overrides };
+  // Typing in the search box replaces its own history entry instead of adding one per key.
+  let lastWrite: 'query' | 'other' | null = null;
+  // The newest run is chosen once per session when a link names none; after that "no run" sticks.
+  let runChosen = false;
+  // Presentation asked for full screen: leaving full screen (Escape) then leaves presentation too.
+  let presentedFullscreen = false;
+  // Latest prepareImages request: a decode finishing after the pair moved on is revoked at once.
+  let wantedImages = new Set<string>();
+  let imageRequest = 0;
+  const loadingImages = new Set<string>();
+  let refreshTicket = 0;
+
+  return createStore<ExplorerState>()((set, get) => {
+    function writeLocation(url: ExplorerUrlState, mode: 'push' | 'replace'): void {
+      const hash = explorerHash(url);
+      const current = deps.location.hash();
+      // Only while the Explorer owns the address bar (another tab's hash is not ours to change).
+      if (parseExplorerHash(current) === null || current === hash) return;
+      if (mode === 'push') deps.location.push(hash);
+      else deps.location.replace(hash);
+    }
+
+    function indexOf(runId: string | null): RunCaseIndex | null {
+      if (runId === null) return null;
+      return get().runCases[runId]?.index ?? null;
+    }
+
+    function methodOf(url: ExplorerUrlState): Method | null {
+      const run = get().runs.find((r) => r.id === url.run);
+      return resolveMethod(url.method, availableMethods(run?.methods ?? [], indexOf(url.run)));
+    }
+
+    /** Keeps the current pair when it still passes the filters, else moves to the first that does. */
+    function keepPairInList(url: ExplorerUrlState): ExplorerUrlState {
+      const dataset = deps.dataset();
+      if (!dataset) return url;
+      const list = filterExplorerPairs(dataset.pairs, url, indexOf(url.run), methodOf(url));
+      const current = resolveCurrentPair(dataset.pairs, list, url.pair);
+      if (current && list.some((p) => p.id === current.id)) return url;
+      return { ...url, pair: list[0]?.id ?? url.pair };
+    }
+
+    function navigate(
+      patch: Partial<ExplorerUrlState>,
+      options: { mode?: 'push' | 'replace'; fitPair?: boolean; kind?: 'query' | 'other' } = {},
+    ): void {
+      let url: ExplorerUrlState = { ...get().url, ...patch };
+      if (options.fitPair) url = keepPairInList(url);
+      const kind = options.kind ?? 'other';
+      const mode = options.mode ?? (kind === 'query' && lastWrite === 'query' ? 'replace' : 'push');
+      lastWrite = kind;
+      set({ url });
+      writeLocation(url, mode);
+      void ensureCases(url.run);
+      void ensureCases(url.compare);
+    }
+
+    async function ensureCases(runId: string | null, force = false): Promise<void> {
+      if (runId === null) return;
+      const known = get().runCases[runId];
+      if (known && !force && known.status !== 'error') return;
+      set({
+        runCases: {
+          ...get().runCases,
+          [runId]: { status: 'loading', index: known?.index ?? EMPTY_INDEX, error: null },
+        },
+      });
+      try {
+        const db = await deps.db();
+        const [run, cases] = await Promise.all([getRun(db, runId), getCasesForRun(db, runId)]);
+        const index = indexRunCases(run ?? null, cases);
+        set({ runCases: { ...get().runCases, [runId]: { status: 'ready', index, error: null } } });
+      } catch (e) {
+        set({
+          runCases: {
+            ...get().runCases,
+            [runId]: { status: 'error', index: EMPTY_INDEX, error: `Could not read the run: ${message(e)}` },
+          },
+        });
+      }
+    }
+
+    function revoke(ids: Iterable<string>): void {
+      const urls = { ...get().imageUrls };
+      let changed = false;
+      for (const id of ids) {
+        const u = urls[id];
+        if (u === undefined) continue;
+        deps.revokeObjectUrl(u);
+        delete urls[id];
+        changed = true;
+      }
+      if (changed) set({ imageUrls: urls });
+    }
+
+    async function loadImage(localId: string): Promise<void> {
+      if (get().imageUrls[localId] !== undefined || loadingImages.has(localId)) return;
+      if (!get().imageIds.has(localId)) return;
+      loadingImages.add(localId);
+      let url: string | null = null;
+      try {
+        const record = await getImage(await deps.db(), localId);
+        if (!record) return;
+        url = deps.createObjectUrl(record.blob);
+        try {
+          await deps.decode(url);
+        } catch {
+          set({ brokenImages: new Set([...get().brokenImages, localId]) });
+        }
+        if (!wantedImages.has(localId)) {
+          deps.revokeObjectUrl(url);
+          return;
+        }
+        set({ imageUrls: { ...get().imageUrls, [localId]: url } });
+      } catch (e) {
+        if (url !== null) deps.revokeObjectUrl(url);
+        set({ error: `Could not read image ${localId}: ${message(e)}` });
+      } finally {
+        loadingImages.delete(localId);
+      }
+    }
+
+    return {
+      url: DEFAULT_URL_STATE,
+      runs: [],
+      runsStatus: 'idle',
+      runCases: {},
+      imageIds: new Set(),
+      imagesStatus: 'idle',
+      imageUrls: {},
+      brokenImages: new Set(),
+      fullscreen: false,
+      error: null,
+
+      connect() {
+        const hash = deps.location.hash();
+        const parsed = parseExplorerHash(hash);
+        if (parsed !== null && hash.includes('?')) get().applyHash(hash);
+        else if (parsed !== null) {
+          // A bare '#explorer' (the tab was clicked): show what was shown last, and say so in the URL.
+          writeLocation(get().url, 'replace');
+          void ensureCases(get().url.run);
+          void ensureCases(get().url.compare);
+        }
+        const stopLocation = deps.location.listen(() => get().applyHash(deps.location.hash()));
+        const fullscreen = deps.fullscreen;
+        const stopFullscreen = fullscreen
+          ? fullscreen.listen(() => {
+              const active = fullscreen.active();
+              set({ fullscreen: active });
+              if (!active && presentedFullscreen) {
+                presentedFullscreen = false;
+                if (get().url.present) navigate({ present: false });
+              }
+            })
+          : () => undefined;
+        return () => {
+          stopLocation();
+          stopFullscreen();
+          // The view is gone (another tab): presentation ends with it rather than resurfacing later.
+          if (get().url.present) set({ url: { ...get().url, present: false } });
+          if (presentedFullscreen && fullscreen?.active()) void fullscreen.exit().catch(() => undefined);
+          presentedFullscreen = false;
+        };
+      },
+
+      async refresh() {
+        const ticket = ++refreshTicket;
+        set({ runsStatus: 'loading', imagesStatus: 'loading' });
+        let db: BenchmarkDb;
+        try {
+          db = await deps.db();
+        } catch (e) {
+          set({
+            runsStatus: 'error',
+            imagesStatus: 'error',
+            error: `Browser storage is not available: ${message(e)}`,
+          });
+          return;
+        }
+        try {
+          const records = await listRuns(db);
+          if (ticket !== refreshTicket) return;
+          const runs: ExplorerRun[] = records.map((r) => ({
+            id: r.id,
+            label: r.label,
+            modelId: r.model.modelId,
+            methods: r.methods,
+            status: r.status,
+            createdAt: r.createdAt,
+            datasetHash: r.datasetHash,
+            imported: r.imported,
+          }));
+          set({ runs, runsStatus: 'ready' });
+          const { url } = get();
+          if (!runChosen && url.run === null) {
+            const dataset = deps.dataset();
+            const newest = runs.find((r) => dataset === null || r.datasetHash === dataset.hash);
+            if (newest) navigate({ run: newest.id }, { mode: 'replace' });
+          }
+          runChosen = true;
+        } catch (e) {
+          set({ runsStatus: 'error', error: `Could not list the runs: ${message(e)}` });
+        }
+        // Cases may have grown since the last visit (a run finished meanwhile).
+        const { run, compare } = get().url;
+        await Promise.all([ensureCases(run, true), ensureCases(compare, true)]);
+        try {
+          const ids = await listImageIds(db);
+          if (ticket !== refreshTicket) return;
+          set({ imageIds: new Set(ids), imagesStatus: 'ready' });
+        } catch (e) {
+          set({ imagesStatus: 'error', error: `Could not list the stored images: ${message(e)}` });
+        }
+      },
+
+      applyHash(hash) {
+        const parsed = parseExplorerHash(hash);
+        if (parsed === null) return;
+        lastWrite = null;
+        if (parsed.run !== null) runChosen = true;
+        set({ url: parsed });
+        if (!parsed.present && deps.fullscreen?.active() && presentedFullscreen) {
+          presentedFullscreen = false;
+          void deps.fullscreen.exit().catch(() => undefined);
+        }
+        void ensureCases(parsed.run);
+        void ensureCases(parsed.compare);
+      },
+
+      openPair(pairId) {
+        navigate({ pair: pairId, view: 'pair' });
+      },
+
+      setRun(runId) {
+        runChosen = true;
+        const { compare } = get().url;
+        navigate({ run: runId, compare: compare === runId ? null : compare }, { fitPair: true });
+      },
+
+      setCompare(runId) {
+        navigate({ compare: runId === get().url.run ? null : runId });
+      },
+
+      setMethod(method) {
+        navigate({ method }, { fitPair: true });
+      },
+
+      setFilter(patch) {
+        const onlyQuery = Object.keys(patch).every((k) => k === 'query');
+        navigate(patch, { fitPair: true, kind: onlyQuery ? 'query' : 'other' });
+      },
+
+      clearFilters() {
+        navigate({ category: '', outcome: '', query: '' });
+      },
+
+      setView(view) {
+        navigate({ view });
+      },
+
+      setSort(key) {
+        const { sort } = get().url;
+        navigate({
+          sort:
+            sort.key === key
+              ? { key, descending: !sort.descending }
+              : { key, descending: FIRST_DESCENDING[key] },
+        });
+      },
+
+      setPresent(on) {
+        navigate({ present: on });
+        const fullscreen = deps.fullscreen;
+        if (!fullscreen) return;
+        if (on) get().requestFullscreen();
+        else if (fullscreen.active()) {
+          presentedFullscreen = false;
+          void fullscreen.exit().catch(() => undefined);
+        }
+      },
+
+      requestFullscreen() {
+        const fullscreen = deps.fullscreen;
+        if (!fullscreen || fullscreen.active()) return;
+        // Refused outside a user gesture or in an iframe without permission: the page still presents.
+        fullscreen.request().then(
+          () => {
+            presentedFullscreen = fullscreen.active();
+            set({ fullscreen: presentedFullscreen });
+          },
+          () => undefined,
+        );
+      },
+
+      async prepareImages(prefetch, keep) {
+        const request = ++imageRequest;
+        wantedImages = new Set([...prefetch, ...keep]);
+        revoke(Object.keys(get().imageUrls).filter((id) => !wantedImages.has(id)));
+        // One at a time, current pair first: the image on screen never waits behind a neighbour,
+        // and a newer request (the pair moved on) stops this one.
+        for (const id of prefetch) {
+          if (request !== imageRequest) break;
+          await loadImage(id);
+        }
+      },
+
+      releaseImages() {
+        imageRequest++;
+        wantedImages = new Set();
+        revoke(Object.keys(get().imageUrls));
+      },
+
+      dismissError() {
+        set({ error: null });
+      },
+    };
+  });
+}
+
+/** The app's explorer store. */
+export const explorerStore: ExplorerStore = createExplorerStore();
+
+export function useExplorerStore<T>(selector: (state: ExplorerState) => T): T {
+  return useStore(explorerStore, selector);
+}
