@@ -1,0 +1,150 @@
+// The curated list of small image-text-to-text models offered in the Run tab (pure data).
+// Nothing here was checked against the Hugging Face hub: this project's test environment has no hub
+// access, so every real entry says so. Sizes are estimates from the parameter count, not file sizes.
+import type { Dtype } from '../../workers/engine/types.ts';
+
+export const NOT_VERIFIED = 'not verified here — no hub access in our test environment';
+
+export const SIZE_NOTE =
+  'Approximate download sizes in MB, estimated as parameters × bytes per weight; the real files ' +
+  'differ (embeddings, vision encoder and quantisation overheads) and not every dtype is exported.';
+
+/** Whether the engine can run the entry, and if not, why not (shown next to the choice). */
+export type CatalogAvailability =
+  | { kind: 'ready' }
+  /** The architecture has no entry in core/modelFamilies, so the engine refuses it. */
+  | { kind: 'unsupported-family'; reason: string }
+  /** No ONNX export is known; the repo id names the original weights. */
+  | { kind: 'no-onnx-export'; reason: string };
+
+export interface CatalogEntry {
+  repoId: string;
+  label: string;
+  /** id in core/modelFamilies MODEL_FAMILIES, or null when the engine has no family for it yet. */
+  familyId: string | null;
+  /** Parameter count in millions (from the model card as we remember it; not verified). */
+  paramsMillions: number;
+  /** Approximate MB per dtype; see SIZE_NOTE. */
+  approxSizeMb: Partial<Record<Dtype, number>>;
+  licence: string;
+  licenceUrl: string;
+  /** Always NOT_VERIFIED for real repos: we never claim a check we could not make. */
+  verified: string;
+  availability: CatalogAvailability;
+  notes: string;
+}
+
+/** Bytes per weight behind approxSizeMb (q8/q4 keep some tensors in higher precision). */
+const BYTES_PER_WEIGHT: Partial<Record<Dtype, number>> = {
+  fp32: 4,
+  fp16: 2,
+  q8: 1.1,
+  q4: 0.75,
+  q4f16: 0.65,
+};
+
+function approxSizes(paramsMillions: number): Partial<Record<Dtype, number>> {
+  const out: Partial<Record<Dtype, number>> = {};
+  for (const [dtype, bytes] of Object.entries(BYTES_PER_WEIGHT) as [Dtype, number][]) {
+    // Round to 10 MB: more digits would suggest a precision the estimate does not have.
+    out[dtype] = Math.round((paramsMillions * bytes * 1e6) / (1024 * 1024) / 10) * 10;
+  }
+  return out;
+}
+
+const APACHE = { licence: 'Apache-2.0', licenceUrl: 'https://www.apache.org/licenses/LICENSE-2.0' };
+
+export const MODEL_CATALOG: readonly CatalogEntry[] = [
+  {
+    repoId: 'HuggingFaceTB/SmolVLM-256M-Instruct',
+    label: 'SmolVLM 256M Instruct',
+    familyId: 'smolvlm',
+    paramsMillions: 256,
+    approxSizeMb: approxSizes(256),
+    ...APACHE,
+    verified: NOT_VERIFIED,
+    availability: { kind: 'ready' },
+    notes:
+      'The smallest choice; runs on wasm on most machines. The repo is known to ship ONNX files in ' +
+      'onnx/ for transformers.js; the engine checks which dtypes are present before downloading weights.',
+  },
+  {
+    repoId: 'HuggingFaceTB/SmolVLM-500M-Instruct',
+    label: 'SmolVLM 500M Instruct',
+    familyId: 'smolvlm',
+    paramsMillions: 507,
+    approxSizeMb: approxSizes(507),
+    ...APACHE,
+    verified: NOT_VERIFIED,
+    availability: { kind: 'ready' },
+    notes: 'Same architecture as the 256M model with a larger language model.',
+  },
+  {
+    repoId: 'onnx-community/Qwen2-VL-2B-Instruct',
+    label: 'Qwen2-VL 2B Instruct',
+    familyId: 'qwen2_vl',
+    paramsMillions: 2210,
+    approxSizeMb: approxSizes(2210),
+    ...APACHE,
+    verified: NOT_VERIFIED,
+    availability: { kind: 'ready' },
+    notes:
+      'ONNX export used in transformers.js examples. Large for a browser: prefer q4/q4f16 on WebGPU. ' +
+      'The Qwen2-VL family has not been checked end to end with this engine.',
+  },
+  {
+    repoId: 'onnx-community/gemma-3-4b-it-ONNX',
+    label: 'Gemma 3 4B it',
+    familyId: 'gemma3',
+    paramsMillions: 4300,
+    approxSizeMb: approxSizes(4300),
+    licence: 'Gemma Terms of Use',
+    licenceUrl: 'https://ai.google.dev/gemma/terms',
+    verified: NOT_VERIFIED,
+    availability: { kind: 'ready' },
+    notes:
+      'Repo id not confirmed: it is the usual onnx-community naming for a Gemma 3 export, and no export ' +
+      'of the 4B vision model could be checked here. Only 4-bit dtypes are realistic in a browser. ' +
+      'Gemma terms apply to the weights.',
+  },
+  {
+    repoId: 'onnx-community/LFM2-VL-450M-ONNX',
+    label: 'LFM2-VL 450M',
+    familyId: null,
+    paramsMillions: 450,
+    approxSizeMb: approxSizes(450),
+    licence: 'LFM Open License v1.0',
+    licenceUrl: 'https://huggingface.co/LiquidAI/LFM2-VL-450M/blob/main/LICENSE',
+    verified: NOT_VERIFIED,
+    availability: {
+      kind: 'unsupported-family',
+      reason: 'LFM2-VL has no entry in the model-family table yet, so the engine refuses it.',
+    },
+    notes:
+      'Liquid AI LFM2-VL exported for transformers.js (repo id as remembered, not confirmed). Listed so ' +
+      'the gap is visible; loading it ends with an "unsupported architecture" error.',
+  },
+  {
+    repoId: 'google/medgemma-4b-it',
+    label: 'MedGemma 4B it (no ONNX export known)',
+    familyId: 'gemma3',
+    paramsMillions: 4300,
+    approxSizeMb: approxSizes(4300),
+    licence: 'Health AI Developer Foundations Terms of Use',
+    licenceUrl: 'https://developers.google.com/health-ai-developer-foundations/terms',
+    verified: NOT_VERIFIED,
+    availability: {
+      kind: 'no-onnx-export',
+      reason:
+        'The original repo holds safetensors weights only (and is gated); transformers.js needs ONNX files.',
+    },
+    notes:
+      'A medical Gemma 3 variant. We know of no community ONNX export whose repo id we could confirm, so ' +
+      'none is listed. Export it yourself (e.g. with Optimum) and load the folder, or type the id of an ' +
+      'export you trust into the hub field.',
+  },
+];
+
+export function catalogEntry(repoId: string): CatalogEntry | null {
+  return MODEL_CATALOG.find((e) => e.repoId === repoId) ?? null;
+}

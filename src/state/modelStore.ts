@@ -1,0 +1,560 @@
+// The model side of the Run tab: what the browser offers (WebGPU, shader-f16), which model to load
+// (a catalog entry, any hub repo id + revision, or a folder the user picked), device and dtype,
+// loading it in the worker with byte/file progress and an ETA, the loaded model's card, and the
+// model files transformers.js keeps in Cache Storage.
+//
+// Test hooks read from the page URL (documented here because tests rely on them):
+//   ?hub=<url>     hub mirror to download from (ModelSource remoteHost), e.g. a local fixture server
+//   ?dtype=<dtype> default dtype instead of the one derived from the device
+//   ?device=wasm|webgpu  default device instead of "WebGPU when available"
+import * as Comlink from 'comlink';
+import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { stableHash } from '../core/hash.ts';
+import { catalogEntry } from '../core/modelCatalog.ts';
+import type { EnvironmentReport } from '../../workers/engine.worker.ts';
+import type {
+  Device,
+  Dtype,
+  LoadedModelInfo,
+  LoadOptions,
+  LoadProgress,
+  ModelSource,
+} from '../../workers/engine/types.ts';
+import {
+  RateMeter,
+  engineClient,
+  etaSeconds,
+  readableError,
+  type EngineClient,
+  type ReadableError,
+} from './engineClient.ts';
+
+export const ALL_DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'];
+export const BROWSER_DEVICES: readonly Device[] = ['webgpu', 'wasm'];
+export const TRANSFORMERS_CACHE = 'transformers-cache';
+export const DEFAULT_HUB_ID = 'HuggingFaceTB/SmolVLM-256M-Instruct';
+
+/** ONNX file-name suffix per dtype in the hub layout (transformers.js naming). */
+const DTYPE_SUFFIX: Record<Dtype, string> = {
+  fp32: '',
+  fp16: '_fp16',
+  q8: '_quantized',
+  int8: '_int8',
+  uint8: '_uint8',
+  q4: '_q4',
+  q4f16: '_q4f16',
+  bnb4: '_bnb4',
+};
+
+/** Preference when the default dtype is not in a picked folder (mirrors the engine's choice). */
+const DTYPE_PREFERENCE: Record<'webgpu' | 'wasm', Dtype[]> = {
+  webgpu: ['fp16', 'q4f16', 'fp32', 'q8', 'q4'],
+  wasm: ['q8', 'fp32', 'q4', 'fp16', 'q4f16'],
+};
+
+/** The dtype a device gets unless the user (or ?dtype=) says otherwise. */
+export function defaultDtype(device: Device, shaderF16: boolean): Dtype {
+  if (device === 'webgpu') return shaderF16 ? 'fp16' : 'fp32';
+  return 'q8';
+}
+
+/** Whether the device can run a dtype at all (f16 weights on WebGPU need shader-f16). */
+export function dtypeUsable(dtype: Dtype, device: Device, shaderF16: boolean): boolean {
+  return !(device === 'webgpu' && !shaderF16 && dtype.includes('16'));
+}
+
+export interface PageOverrides {
+  hubHost: string | null;
+  dtype: Dtype | null;
+  device: Device | null;
+}
+
+/** Reads ?hub=, ?dtype= and ?device= (see the top comment). Invalid values are ignored. */
+export function pageOverrides(search: string): PageOverrides {
+  const params = new URLSearchParams(search);
+  const hub = params.get('hub');
+  const dtype = params.get('dtype');
+  const device = params.get('device');
+  let hubHost: string | null = null;
+  if (hub) {
+    try {
+      hubHost = new URL(hub).href;
+    } catch {
+      hubHost = null;
+    }
+  }
+  return {
+    hubHost,
+    dtype: dtype && (ALL_DTYPES as readonly string[]).includes(dtype) ? (dtype as Dtype) : null,
+    device: device && (BROWSER_DEVICES as readonly string[]).includes(device) ? (device as Device) : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Picked folders
+
+/** One picked or dropped file with its path as the browser gives it (webkitRelativePath or entry path). */
+export interface PickedFile {
+  file: File;
+  path: string;
+}
+
+export interface PickedFolder {
+  name: string;
+  /** Path inside the model folder (top folder name stripped) → file. */
+  files: Map<string, File>;
+  totalBytes: number;
+  /** dtypes for which every ONNX file found has its variant (the engine has the last word). */
+  dtypes: Dtype[];
+  /** Stable fingerprint of paths and sizes: part of a local model's identity in run ids. */
+  fingerprint: string;
+}
+
+/**
+ * Maps picked files to the hub layout: strips the common top folder (`my-model/onnx/x.onnx` →
+ * `onnx/x.onnx`). Loose files without folders (a multi-file drop) keep their names, except
+ * `.onnx` files, which the hub layout keeps in `onnx/`.
+ */
+export function modelFolderFromFiles(picked: readonly PickedFile[]): PickedFolder {
+  const split = picked.map((p) => ({ file: p.file, parts: p.path.split(/[/\\]+/).filter(Boolean) }));
+  const tops = new Set(split.map((s) => (s.parts.length > 1 ? s.parts[0] : null)));
+  const commonTop = tops.size === 1 ? [...tops][0] : null;
+  const files = new Map<string, File>();
+  for (const { file, parts } of split) {
+    let rel = commonTop ? parts.slice(1) : parts.length > 0 ? parts : [file.name];
+    if (rel.length === 1 && rel[0]?.endsWith('.onnx')) rel = ['onnx', rel[0]];
+    const path = rel.join('/');
+    // Hidden files (.DS_Store, .git*) are never model files.
+    if (rel.some((part) => part.startsWith('.'))) continue;
+    files.set(path, file);
+  }
+  const entries = [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    name: commonTop ?? 'picked files',
+    files,
+    totalBytes: entries.reduce((sum, [, f]) => sum + f.size, 0),
+    dtypes: folderDtypes([...files.keys()]),
+    fingerprint: stableHash(entries.map(([path, f]) => [path, f.size])),
+  };
+}
+
+/** dtypes offered by the ONNX files under onnx/: every model part must exist in that variant. */
+export function folderDtypes(paths: readonly string[]): Dtype[] {
+  const onnx = paths
+    .filter((p) => p.startsWith('onnx/') && p.endsWith('.onnx'))
+    .map((p) => p.slice('onnx/'.length, -'.onnx'.length));
+  if (onnx.length === 0) return [];
+  const names = new Set(onnx);
+  // Longest suffix first, so "x_q4f16" is read as q4f16 and not as a part named "x_q4f16" in fp32.
+  const suffixes = (Object.entries(DTYPE_SUFFIX) as [Dtype, string][]).sort(
+    (a, b) => b[1].length - a[1].length,
+  );
+  const bases = new Set<string>();
+  for (const name of onnx) {
+    const match = suffixes.find(([, s]) => s !== '' && name.endsWith(s));
+    bases.add(match ? name.slice(0, -match[1].length) : name);
+  }
+  return ALL_DTYPES.filter((dtype) => [...bases].every((base) => names.has(base + DTYPE_SUFFIX[dtype])));
+}
+
+// ---------------------------------------------------------------------------------------------
+// State
+
+export type ModelSourceChoice = 'hub' | 'folder';
+export type ModelStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface LoadProgressView {
+  phase: LoadProgress['phase'];
+  message: string;
+  loaded: number;
+  total: number;
+  files: { name: string; loaded: number; total: number }[];
+  filesDone: number;
+  filesTotal: number;
+  bytesPerSecond: number | null;
+  etaSeconds: number | null;
+}
+
+/** What identifies a loaded model in run ids (a local folder's revision is its fingerprint). */
+export interface ModelIdentity {
+  sourceKind: 'hub' | 'files';
+  modelId: string;
+  revision: string;
+}
+
+export interface LoadedModelView {
+  info: LoadedModelInfo;
+  identity: ModelIdentity;
+  loadMs: number;
+}
+
+export interface CacheInfo {
+  entries: number;
+  bytes: number;
+}
+
+export interface ModelState {
+  environment: EnvironmentReport | null;
+  environmentError: string | null;
+  source: ModelSourceChoice;
+  hubId: string;
+  revision: string;
+  hubHost: string | null;
+  folder: PickedFolder | null;
+  device: Device;
+  dtype: Dtype;
+  /** True once the user chose a device/dtype; until then both follow the environment's defaults. */
+  deviceChosen: boolean;
+  dtypeChosen: boolean;
+  status: ModelStatus;
+  progress: LoadProgressView | null;
+  model: LoadedModelView | null;
+  error: ReadableError | null;
+  /** Why a loaded model went away (GPU device lost); cleared by the next load. */
+  notice: string | null;
+  cache: CacheInfo | null;
+  cacheStatus: 'unknown' | 'reading' | 'ready' | 'unavailable' | 'error';
+
+  probeEnvironment(): Promise<void>;
+  chooseHubModel(repoId: string): void;
+  setHubId(repoId: string): void;
+  setRevision(revision: string): void;
+  pickFolder(files: readonly PickedFile[]): void;
+  /** Switches back to the folder picked before (after choosing a hub model meanwhile). */
+  selectFolderSource(): void;
+  setDevice(device: Device): void;
+  setDtype(dtype: Dtype): void;
+  /** Loads the chosen model; resolves true when it is ready. */
+  load(): Promise<boolean>;
+  /** Forgets the loaded model (the worker was restarted); `why` is shown to the user. */
+  unload(why: string): void;
+  refreshCache(): Promise<void>;
+  clearCache(): Promise<void>;
+  dismissError(): void;
+}
+
+export interface ModelStoreDeps {
+  engine: EngineClient;
+  caches: () => CacheStorage | undefined;
+  search: () => string;
+  now: () => number;
+}
+
+export type ModelStore = StoreApi<ModelState>;
+
+const browserDeps: ModelStoreDeps = {
+  engine: engineClient,
+  caches: () => (typeof caches !== 'undefined' ? caches : undefined),
+  search: () => (typeof location !== 'undefined' ? location.search : ''),
+  now: () => performance.now(),
+};
+
+/** The dtype to use: the default for the device, or the folder's best offer when it lacks it. */
+function pickDtype(device: Device, shaderF16: boolean, preferred: Dtype, folder: PickedFolder | null): Dtype {
+  if (!folder || folder.dtypes.length === 0 || folder.dtypes.includes(preferred)) return preferred;
+  const prefs = DTYPE_PREFERENCE[device === 'webgpu' ? 'webgpu' : 'wasm'].filter((d) =>
+    dtypeUsable(d, device, shaderF16),
+  );
+  return prefs.find((d) => folder.dtypes.includes(d)) ?? folder.dtypes[0] ?? preferred;
+}
+
+async function readCache(storage: CacheStorage): Promise<CacheInfo> {
+  if (!(await storage.has(TRANSFORMERS_CACHE))) return { entries: 0, bytes: 0 };
+  const cache = await storage.open(TRANSFORMERS_CACHE);
+  const requests = await cache.keys();
+  let bytes = 0;
+  for (const request of requests) {
+    const response = await cache.match(request);
+    if (!response) continue;
+    const length = Number(response.headers.get('content-length'));
+    bytes += Number.isFinite(length) && length > 0 ? length : (await response.blob()).size;
+  }
+  return { entries: requests.length, bytes };
+}
+
+export function createModelStore(overrides: Partial<ModelStoreDeps> = {}): ModelStore {
+  const deps: ModelStoreDeps = { ...browserDeps, ...overrides };
+  const page = pageOverrides(deps.search());
+  const initialDevice: Device = page.device ?? 'wasm';
+  let environmentProbe: Promise<void> | null = null;
+  let loadTicket = 0;
+
+  return createStore<ModelState>()((set, get) => {
+    /** Recomputes device/dtype defaults for what the user has not chosen explicitly. */
+    function applyDefaults(patch: Partial<ModelState> = {}): Partial<ModelState> {
+      const next = { ...get(), ...patch };
+      const webgpu = next.environment?.webgpu.available ?? false;
+      const device: Device = next.deviceChosen ? next.device : (page.device ?? (webgpu ? 'webgpu' : 'wasm'));
+      const f16 = next.environment?.webgpu.shaderF16 ?? false;
+      const preferred = next.dtypeChosen ? next.dtype : (page.dtype ?? defaultDtype(device, f16));
+      const dtype = next.dtypeChosen
+        ? preferred
+        : pickDtype(device, f16, preferred, next.source === 'folder' ? next.folder : null);
+      return { ...patch, device, dtype };
+    }
+
+    return {
+      environment: null,
+      environmentError: null,
+      source: 'hub',
+      hubId: DEFAULT_HUB_ID,
+      revision: 'main',
+      hubHost: page.hubHost,
+      folder: null,
+      device: initialDevice,
+      dtype: page.dtype ?? defaultDtype(initialDevice, false),
+      deviceChosen: false,
+      dtypeChosen: false,
+      status: 'idle',
+      progress: null,
+      model: null,
+      error: null,
+      notice: null,
+      cache: null,
+      cacheStatus: 'unknown',
+
+      probeEnvironment() {
+        environmentProbe ??= (async () => {
+          try {
+            const environment = await deps.engine.guard(deps.engine.api().environment());
+            set(applyDefaults({ environment, environmentError: null }));
+          } catch (e) {
+            environmentProbe = null; // allow a retry
+            set({ environmentError: readableError(e).message });
+          }
+        })();
+        return environmentProbe;
+      },
+
+      chooseHubModel(repoId) {
+        const entry = catalogEntry(repoId);
+        set(
+          applyDefaults({
+            source: 'hub',
+            hubId: repoId,
+            revision: entry ? 'main' : get().revision,
+            error: null,
+          }),
+        );
+      },
+
+      setHubId(repoId) {
+        set(applyDefaults({ source: 'hub', hubId: repoId.trim() }));
+      },
+
+      setRevision(revision) {
+        set({ source: 'hub', revision: revision.trim() });
+      },
+
+      pickFolder(files) {
+        if (files.length === 0) return;
+        const folder = modelFolderFromFiles(files);
+        // A dtype chosen earlier that this folder lacks would only fail later; fall back to the default.
+        const keep = folder.dtypes.length === 0 || folder.dtypes.includes(get().dtype);
+        set(applyDefaults({ source: 'folder', folder, error: null, dtypeChosen: get().dtypeChosen && keep }));
+      },
+
+      selectFolderSource() {
+        if (get().folder) set(applyDefaults({ source: 'folder', error: null }));
+      },
+
+      setDevice(device) {
+        set(applyDefaults({ device, deviceChosen: true }));
+      },
+
+      setDtype(dtype) {
+        set({ dtype, dtypeChosen: true });
+      },
+
+      async load() {
+        const state = get();
+        if (state.status === 'loading') return false;
+        const ticket = ++loadTicket;
+        let source: ModelSource;
+        let identity: ModelIdentity;
+        if (state.source === 'folder') {
+          if (!state.folder) {
+            set({
+              status: 'error',
+              error: readableError({ kind: 'missing-files', message: 'No folder picked.' }),
+            });
+            return false;
+          }
+          source = { kind: 'files', name: state.folder.name, files: state.folder.files };
+          identity = {
+            sourceKind: 'files',
+            modelId: state.folder.name,
+            revision: `local:${state.folder.fingerprint}`,
+          };
+        } else {
+          const repoId = state.hubId.trim();
+          if (!/^[\w.-]+\/[\w.-]+$/.test(repoId)) {
+            set({
+              status: 'error',
+              error: readableError({
+                kind: 'missing-files',
+                message: `"${repoId}" is not a hub repo id (expected owner/name).`,
+              }),
+            });
+            return false;
+          }
+          const revision = state.revision.trim() || 'main';
+          source = {
+            kind: 'hub',
+            repoId,
+            revision,
+            ...(state.hubHost ? { remoteHost: state.hubHost } : {}),
+          };
+          identity = { sourceKind: 'hub', modelId: repoId, revision };
+        }
+        const opts: LoadOptions = {
+          source,
+          device: state.device,
+          dtype: state.dtype,
+          fallbackToWasm: true,
+          useBrowserCache: true,
+        };
+
+        const started = deps.now();
+        const meter = new RateMeter(10_000);
+        let lastSet = 0;
+        set({
+          status: 'loading',
+          error: null,
+          notice: null,
+          model: null,
+          progress: {
+            phase: 'checking',
+            message: 'Starting…',
+            loaded: 0,
+            total: 0,
+            files: [],
+            filesDone: 0,
+            filesTotal: 0,
+            bytesPerSecond: null,
+            etaSeconds: null,
+          },
+        });
+        const onProgress = (p: LoadProgress) => {
+          if (ticket !== loadTicket) return;
+          const previous = get().progress;
+          const now = deps.now();
+          if (p.phase === 'download') {
+            meter.add(now, p.loaded);
+            // Byte progress arrives many times a second; re-render at most ten times a second.
+            if (now - lastSet < 100 && p.loaded < p.total) return;
+            lastSet = now;
+            const rate = meter.rate();
+            set({
+              progress: {
+                phase: 'download',
+                message: `Loading ${p.file}`,
+                loaded: p.loaded,
+                total: p.total,
+                files: Object.entries(p.files).map(([name, f]) => ({ name, ...f })),
+                filesDone: p.filesDone,
+                filesTotal: p.filesTotal,
+                bytesPerSecond: rate,
+                etaSeconds: etaSeconds(p.total - p.loaded, rate),
+              },
+            });
+            return;
+          }
+          const base: LoadProgressView = previous ?? {
+            phase: p.phase,
+            message: '',
+            loaded: 0,
+            total: 0,
+            files: [],
+            filesDone: 0,
+            filesTotal: 0,
+            bytesPerSecond: null,
+            etaSeconds: null,
+          };
+          set({
+            progress: {
+              ...base,
+              phase: p.phase,
+              message: p.phase === 'ready' ? 'Ready' : p.message,
+              etaSeconds: p.phase === 'ready' ? 0 : base.etaSeconds,
+            },
+          });
+        };
+
+        try {
+          const api = deps.engine.api();
+          const info = await deps.engine.guard(api.load(opts, Comlink.proxy(onProgress)));
+          if (ticket !== loadTicket) return false;
+          set({
+            status: 'ready',
+            model: { info, identity, loadMs: deps.now() - started },
+            progress: get().progress ? { ...(get().progress as LoadProgressView), phase: 'ready' } : null,
+          });
+          if (source.kind === 'hub') void get().refreshCache();
+          return true;
+        } catch (e) {
+          if (ticket !== loadTicket) return false;
+          const error = readableError(e);
+          // A dead worker holds no model; start a fresh one for the next attempt.
+          if (error.kind === 'worker-crashed' || error.kind === 'device-lost') deps.engine.restart();
+          set({ status: 'error', error, model: null });
+          return false;
+        }
+      },
+
+      unload(why) {
+        ++loadTicket;
+        set({ status: 'idle', model: null, progress: null, notice: why });
+      },
+
+      async refreshCache() {
+        const storage = deps.caches();
+        if (!storage) {
+          set({ cacheStatus: 'unavailable', cache: null });
+          return;
+        }
+        set({ cacheStatus: 'reading' });
+        try {
+          set({ cache: await readCache(storage), cacheStatus: 'ready' });
+        } catch {
+          set({ cacheStatus: 'error' });
+        }
+      },
+
+      async clearCache() {
+        const storage = deps.caches();
+        if (!storage) return;
+        try {
+          await storage.delete(TRANSFORMERS_CACHE);
+        } catch (e) {
+          set({ error: readableError(e) });
+        }
+        await get().refreshCache();
+      },
+
+      dismissError() {
+        set({ error: null, notice: null, status: get().model ? 'ready' : 'idle' });
+      },
+    };
+  });
+}
+
+/** The app's model store. */
+export const modelStore: ModelStore = createModelStore();
+
+export function useModelStore<T>(selector: (state: ModelState) => T): T {
+  return useStore(modelStore, selector);
+}
+
+/** Whether a dtype can be chosen now: usable on the device, and present in a picked folder. */
+export function dtypeOffered(
+  state: Pick<ModelState, 'source' | 'folder' | 'device' | 'environment'>,
+  dtype: Dtype,
+): boolean {
+  if (!dtypeUsable(dtype, state.device, state.environment?.webgpu.shaderF16 ?? false)) return false;
+  if (state.source === 'folder' && state.folder && state.folder.dtypes.length > 0) {
+    return state.folder.dtypes.includes(dtype);
+  }
+  return true;
+}

@@ -1,0 +1,362 @@
+// The run lifecycle against fake-indexeddb and a fake engine that stores cases the way the worker
+// does: start → complete, pause and resume without recomputing, pairs lacking images, the
+// one-tab lock, a lost GPU (worker restarted, wasm offered, results kept) and interrupted runs.
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import type { RunCallbacks, RunRequest } from '../../../workers/engine.worker.ts';
+import type { LoadedModelInfo, LoadOptions } from '../../../workers/engine/types.ts';
+import {
+  caseKey,
+  getCasesForRun,
+  getRun,
+  openBenchmarkDb,
+  putCase,
+  putImages,
+  putRun,
+  type RunRecord,
+} from '../../../src/db/database.ts';
+import type { EngineApi, EngineClient } from '../../../src/state/engineClient.ts';
+import { createModelStore } from '../../../src/state/modelStore.ts';
+import { createRunStore, type LockManagerLike, type RunStore } from '../../../src/state/runStore.ts';
+import { makeDataset, makePair } from '../core/fixtures.ts';
+
+const dataset = makeDataset([
+  makePair('p1', 'A', ['Cerebral'], ['Cerebral']),
+  makePair('p2', 'B', ['Cardiac'], ['Cardiac']),
+  makePair('p3', 'A', ['Cardiac'], ['Cardiac']),
+]);
+
+interface FakeOptions {
+  device?: 'webgpu' | 'wasm';
+  /** Called before each case; may pause the store, throw, etc. */
+  beforeCase?: (index: number, store: () => RunStore) => Promise<void> | void;
+}
+
+function fakeEngine(opts: FakeOptions = {}) {
+  let cancelled = false;
+  const requests: RunRequest[] = [];
+  const loads: LoadOptions[] = [];
+  let restarts = 0;
+  let storeRef: RunStore | null = null;
+  const api = {
+    async environment() {
+      return {
+        webgpu: { available: opts.device === 'webgpu', shaderF16: false },
+        crossOriginIsolated: false,
+        threads: 1,
+        userAgent: 'test',
+      };
+    },
+    async load(o: LoadOptions): Promise<LoadedModelInfo> {
+      loads.push(o);
+      return {
+        modelId: o.source.kind === 'hub' ? o.source.repoId : 'folder',
+        revision: 'main',
+        family: 'smolvlm',
+        architecture: 'Idefics3ForConditionalGeneration',
+        device: o.device,
+        dtype: o.dtype ?? 'fp32',
+        files: ['config.json'],
+        imageTokenCount: 64,
+        vocabSize: 100,
+        libraryVersions: {},
+      };
+    },
+    async run(request: RunRequest, callbacks: RunCallbacks) {
+      requests.push(request);
+      cancelled = false;
+      const persist = request.persist!;
+      const db = await openBenchmarkDb(persist.dbName);
+      let done = 0;
+      const counters = {
+        visionEncoderRuns: 0,
+        decoderCalls: 0,
+        tokensPrefilled: 0,
+        tokensDecoded: 0,
+        imagesPreprocessed: 0,
+      };
+      try {
+        for (const [i, c] of request.cases.entries()) {
+          await opts.beforeCase?.(i, () => storeRef!);
+          await new Promise((r) => setTimeout(r, 0));
+          if (cancelled)
+            return { done, total: request.cases.length, notRun: [], cancelled: true, elapsedMs: 1, counters };
+          const record = { pairId: c.pairId, slot: c.slot, method: c.method, answer: 'A' as const };
+          await putCase(db, {
+            ...record,
+            runId: persist.runId,
+            key: caseKey(persist.runId, c.method, persist.promptHashes[c.method] ?? '', c.pairId, c.slot),
+          });
+          done++;
+          callbacks.onRecord?.(record);
+          callbacks.onProgress?.({
+            done,
+            total: request.cases.length,
+            pairId: c.pairId,
+            slot: c.slot,
+            elapsedMs: done * 10,
+            counters,
+          });
+        }
+        return { done, total: request.cases.length, notRun: [], cancelled: false, elapsedMs: 1, counters };
+      } finally {
+        db.close();
+      }
+    },
+    async cancel() {
+      cancelled = true;
+    },
+  };
+  const client: EngineClient = {
+    api: () => api as unknown as EngineApi,
+    guard: (p) => p,
+    restart: () => void restarts++,
+    get started() {
+      return true;
+    },
+  };
+  return {
+    client,
+    requests,
+    loads,
+    restarts: () => restarts,
+    bind(store: RunStore) {
+      storeRef = store;
+    },
+  };
+}
+
+let counter = 0;
+
+async function setup(
+  opts: FakeOptions & { images?: string[]; locks?: LockManagerLike; posted?: unknown[] } = {},
+) {
+  const dbName = `run-store-${Date.now()}-${counter++}`;
+  const dbPromise = openBenchmarkDb(dbName);
+  const db = await dbPromise;
+  const images = opts.images ?? dataset.pairs.flatMap((p) => [p.im1Local, p.im2Local]);
+  await putImages(
+    db,
+    images.map((localId) => ({
+      localId,
+      blob: new Blob(['x'], { type: 'image/jpeg' }),
+      fileName: `${localId}.jpg`,
+    })),
+  );
+  const engine = fakeEngine(opts);
+  const models = createModelStore({ engine: engine.client, caches: () => undefined, search: () => '' });
+  if (opts.device) await models.getState().probeEnvironment();
+  models.getState().setHubId('org/model');
+  if (opts.device) models.getState().setDevice(opts.device);
+  expect(await models.getState().load()).toBe(true);
+  const posted = opts.posted ?? [];
+  const store = createRunStore({
+    db: () => dbPromise,
+    dbName,
+    engine: engine.client,
+    models,
+    dataset: () => dataset,
+    locks: () => opts.locks,
+    channel: () => ({ postMessage: (m: unknown) => void posted.push(m), addEventListener: () => {} }),
+    requestPersistence: async () => true,
+    onStored: () => {},
+  });
+  engine.bind(store);
+  return { db, dbName, store, engine, models, posted };
+}
+
+describe('run store', () => {
+  it('runs every case, stores it, and ends complete with done = total', async () => {
+    const { db, store, engine, posted } = await setup();
+    store.getState().setMethod('PS', true);
+    await store.getState().start();
+    const s = store.getState();
+    expect(s.phase).toBe('complete');
+    expect(s.error).toBeNull();
+    expect(s.progress).toMatchObject({ done: 12, total: 12, etaSeconds: 0 });
+    expect(engine.requests).toHaveLength(1);
+    expect(engine.requests[0]!.mode).toBe('cached');
+    expect(engine.requests[0]!.images).toEqual({ kind: 'indexeddb', dbName: expect.any(String) });
+    expect(await getCasesForRun(db, s.runId!)).toHaveLength(12);
+    const record = await getRun(db, s.runId!);
+    expect(record).toMatchObject({ status: 'complete', methods: ['GD', 'PS'], device: 'wasm', dtype: 'q8' });
+    expect(Object.keys(record!.promptHashes).sort()).toEqual(['GD', 'PS']);
+    expect(posted.at(-1)).toMatchObject({ type: 'progress', status: 'complete', done: 12, total: 12 });
+  });
+
+  it('pauses, then resumes computing only the cases not yet stored', async () => {
+    const { db, store, engine } = await setup({
+      beforeCase: (i, current) => {
+        if (i === 2 && engine0.requests.length === 1) void current().getState().pause();
+      },
+    });
+    const engine0 = engine;
+    await store.getState().start();
+    expect(store.getState().phase).toBe('paused');
+    const runId = store.getState().runId!;
+    expect((await getRun(db, runId))!.status).toBe('paused');
+    const storedAfterPause = (await getCasesForRun(db, runId)).length;
+    expect(storedAfterPause).toBe(2);
+
+    await store.getState().resume();
+    expect(store.getState().phase).toBe('complete');
+    expect(engine.requests).toHaveLength(2);
+    expect(engine.requests[1]!.cases).toHaveLength(6 - storedAfterPause);
+    expect(store.getState().progress).toMatchObject({ done: 6, total: 6 });
+    expect(await getCasesForRun(db, runId)).toHaveLength(6);
+
+    // Everything stored: a further start computes nothing.
+    await store.getState().start();
+    expect(engine.requests).toHaveLength(2);
+    expect(store.getState().phase).toBe('complete');
+  });
+
+  it('leaves out pairs lacking an image and lists them as not run', async () => {
+    const { store, engine } = await setup({ images: ['p11', 'p12', 'p21', 'p31', 'p32'] });
+    await store.getState().start();
+    expect(store.getState().notRunPairs).toEqual([{ pairId: 'p2', missing: ['p22'] }]);
+    expect(engine.requests[0]!.pairs.map((p) => p.id)).toEqual(['p1', 'p3']);
+    expect(engine.requests[0]!.cases.some((c) => c.pairId === 'p2')).toBe(false);
+    expect(store.getState().progress).toMatchObject({ done: 4, total: 4 });
+  });
+
+  it('cancel marks the run cancelled and keeps what was stored', async () => {
+    const { db, store } = await setup({
+      beforeCase: (i, current) => {
+        if (i === 1) void current().getState().cancel();
+      },
+    });
+    await store.getState().start();
+    expect(store.getState().phase).toBe('cancelled');
+    const runId = store.getState().runId!;
+    expect((await getRun(db, runId))!.status).toBe('cancelled');
+    expect(await getCasesForRun(db, runId)).toHaveLength(1);
+  });
+
+  it('refuses to run what another tab is running (lock not available)', async () => {
+    const locks: LockManagerLike = { request: async (_name, _opts, callback) => callback(null) };
+    const { store, engine } = await setup({ locks });
+    await store.getState().start();
+    expect(store.getState().phase).toBe('locked');
+    expect(store.getState().lockedElsewhere?.runId).toBe(store.getState().runId);
+    expect(engine.requests).toHaveLength(0);
+  });
+
+  it('holds the run lock named after the run id for the whole run', async () => {
+    const names: string[] = [];
+    const locks: LockManagerLike = {
+      request: async (name, _opts, callback) => {
+        names.push(name);
+        return callback({ name });
+      },
+    };
+    const { store } = await setup({ locks });
+    await store.getState().start();
+    expect(names).toEqual([`mediconfusion-run:${store.getState().runId}`]);
+    expect(store.getState().phase).toBe('complete');
+  });
+
+  it('after a lost GPU: restarts the worker, unloads the model, offers wasm and keeps results', async () => {
+    const { db, store, engine, models } = await setup({
+      device: 'webgpu',
+      beforeCase: (i) => {
+        if (i === 3 && engine0.requests.length === 1) throw { kind: 'device-lost', message: 'GPU gone' };
+      },
+    });
+    const engine0 = engine;
+    await store.getState().start();
+    const s = store.getState();
+    expect(s.phase).toBe('failed');
+    expect(s.error?.kind).toBe('device-lost');
+    expect(s.canRetryOnWasm).toBe(true);
+    expect(engine.restarts()).toBe(1);
+    expect(models.getState().model).toBeNull();
+    const webgpuRun = s.runId!;
+    expect((await getRun(db, webgpuRun))!.status).toBe('failed');
+    expect(await getCasesForRun(db, webgpuRun)).toHaveLength(3);
+
+    await store.getState().retryOnWasm();
+    expect(engine.loads.at(-1)).toMatchObject({ device: 'wasm' });
+    expect(store.getState().phase).toBe('complete');
+    // A different device is a different run; the WebGPU results stay where they were.
+    expect(store.getState().runId).not.toBe(webgpuRun);
+    expect(await getCasesForRun(db, webgpuRun)).toHaveLength(3);
+  });
+
+  it('explains a full disk', async () => {
+    const { store } = await setup({
+      beforeCase: () => {
+        throw {
+          kind: 'internal',
+          message: 'Browser storage is full: could not save case p1/1 (GD). Everything saved before is kept.',
+        };
+      },
+    });
+    await store.getState().start();
+    expect(store.getState().error).toMatchObject({ kind: 'storage-full', title: 'Browser storage is full' });
+    expect(store.getState().phase).toBe('failed');
+  });
+
+  it('finds runs a closed tab left running (unless another tab holds them) and does not start them', async () => {
+    const { db, store, engine } = await setup();
+    const base: RunRecord = {
+      id: 'x',
+      label: 'org/model · q8 · wasm',
+      datasetHash: dataset.hash,
+      datasetName: dataset.name,
+      model: { sourceKind: 'hub', modelId: 'org/model', revision: 'main' },
+      device: 'wasm',
+      dtype: 'q8',
+      methods: ['GD'],
+      promptHashes: {},
+      engineVersion: '1',
+      status: 'running',
+      createdAt: 1,
+      updatedAt: 1,
+      runCard: {},
+      imported: false,
+    };
+    await putRun(db, { ...base, id: 'orphan' });
+    await putRun(db, { ...base, id: 'busy' });
+    await putRun(db, { ...base, id: 'done', status: 'complete' });
+    const held = createRunStore({
+      db: () => Promise.resolve(db),
+      locks: () => ({
+        request: async (_n, _o, cb) => cb(null),
+        query: async () => ({ held: [{ name: 'mediconfusion-run:busy' }] }),
+      }),
+      channel: () => null,
+    });
+    await held.getState().resumeIfInterrupted();
+    expect(held.getState().interrupted.map((r) => r.id)).toEqual(['orphan']);
+    await store.getState().resumeIfInterrupted();
+    expect(
+      store
+        .getState()
+        .interrupted.map((r) => r.id)
+        .sort(),
+    ).toEqual(['busy', 'orphan']);
+    expect(engine.requests).toHaveLength(0);
+  });
+
+  it('refuses to start without a model or a method, saying why', async () => {
+    const { store, models } = await setup();
+    store.getState().setMethod('GD', false);
+    await store.getState().start();
+    expect(store.getState().error?.title).toBe('No method chosen');
+    store.getState().setMethod('GD', true);
+    models.getState().unload('test');
+    await store.getState().start();
+    expect(store.getState().error?.title).toBe('No model loaded');
+    expect(store.getState().phase).toBe('idle');
+  });
+
+  it('previews how much of the chosen run is already stored', async () => {
+    const { store } = await setup();
+    await store.getState().refreshPreview();
+    expect(store.getState().preview).toMatchObject({ total: 6, alreadyDone: 0, status: null });
+    await store.getState().start();
+    await store.getState().refreshPreview();
+    expect(store.getState().preview).toMatchObject({ total: 6, alreadyDone: 6, status: 'complete' });
+  });
+});
