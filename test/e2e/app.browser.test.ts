@@ -1,0 +1,262 @@
+// The evaluation app end to end, as a user drives it: the built app in headless Chromium, the
+// generated model downloaded from a local server acting as the hub, generated images imported
+// through the UI. A full 352-case GD+PS run is reloaded in the middle and resumes without
+// computing any case twice; its metrics equal an uninterrupted CLI run; a second tab cannot start
+// the same run; missing images are reported; exported results re-import to the same numbers.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build, preview, type PreviewServer } from 'vite';
+import type { Page } from 'playwright-core';
+import { computeMetrics, pairAnswersFromRecords } from '../../src/core/metrics.ts';
+import type { CaseRecord, Method } from '../../src/core/types.ts';
+import { launchChromium, type LaunchedBrowser } from '../support/browser.ts';
+import { IMAGES_DIR, officialDataset, TINY_MODEL_DIR } from '../support/fixtures.ts';
+import { startHubServer, type HubServer } from '../support/hubServer.ts';
+
+const ARTIFACTS = path.resolve('test-artifacts');
+const dataset = officialDataset();
+const METHODS: Method[] = ['GD', 'PS'];
+const TOTAL = dataset.pairs.length * 2 * METHODS.length;
+
+let outDir: string;
+let server: PreviewServer;
+let appUrl: string;
+let hub: HubServer;
+let browser: LaunchedBrowser;
+let page: Page;
+let allImages: string[];
+
+interface StoredCase {
+  key: string;
+  runId: string;
+  computedAt: number;
+}
+
+/** Every stored case of the app's database, read in the page through IndexedDB itself. */
+async function storedCases(p: Page): Promise<StoredCase[]> {
+  return p.evaluate(
+    () =>
+      new Promise<StoredCase[]>((resolve, reject) => {
+        const open = indexedDB.open('mediconfusion');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const req = db.transaction('cases').objectStore('cases').getAll();
+          req.onsuccess = () => {
+            resolve(
+              (req.result as StoredCase[]).map((c) => ({
+                key: c.key,
+                runId: c.runId,
+                computedAt: c.computedAt,
+              })),
+            );
+            db.close();
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}
+
+async function shot(p: Page, name: string) {
+  await p.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+async function openRunTab(p: Page) {
+  await p.goto(`${appUrl}/?hub=${encodeURIComponent(hub.url)}&device=wasm&dtype=fp32#run`);
+  await p.getByTestId('model-hub-id').waitFor();
+}
+
+async function loadModel(p: Page) {
+  await p.getByTestId('model-hub-id').fill('test-org/tiny-smolvlm');
+  await p.getByTestId('model-device').selectOption('wasm');
+  await p.getByTestId('model-dtype').selectOption('fp32');
+  await p.getByTestId('model-load').click();
+  await expect
+    .poll(() => p.getByTestId('model-status').textContent(), { timeout: 120_000 })
+    .toMatch(/Loaded/);
+}
+
+async function chooseMethods(p: Page) {
+  for (const m of ['GD', 'PS', 'MC'] as const) {
+    const box = p.getByTestId(`method-${m}`);
+    if ((await box.isChecked()) !== METHODS.includes(m)) await box.click();
+  }
+}
+
+async function doneCount(p: Page): Promise<number> {
+  const text =
+    (await p
+      .getByTestId('run-done-count')
+      .textContent({ timeout: 1000 })
+      .catch(() => null)) ?? '0/0';
+  return Number(text.split('/')[0]);
+}
+
+beforeAll(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  outDir = await mkdtemp(path.join(tmpdir(), 'app-build-'));
+  await build({ configFile: 'vite.config.ts', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  server = await preview({
+    configFile: 'vite.config.ts',
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0, strictPort: false },
+  });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('preview server has no port');
+  appUrl = `http://127.0.0.1:${address.port}`;
+  hub = await startHubServer({ 'test-org/tiny-smolvlm': TINY_MODEL_DIR });
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on('pageerror', (e) => console.error('[page error]', e.message));
+  allImages = (await readdir(IMAGES_DIR))
+    .filter((f) => f.endsWith('.jpg'))
+    .map((f) => path.join(IMAGES_DIR, f));
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => server?.httpServer.close(() => resolve()));
+  await hub?.close();
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+describe('the evaluation app', () => {
+  it('lists the 176 pairs', async () => {
+    await page.goto(`${appUrl}/#pairs`);
+    await expect.poll(() => page.getByTestId('pair-row').count(), { timeout: 60_000 }).toBe(176);
+    await shot(page, 'pairs');
+  });
+
+  it('reports exactly which pairs lack images', async () => {
+    await openRunTab(page);
+    const missing = dataset.pairs[3]!.im2Local;
+    const affected = dataset.pairs
+      .filter((p) => p.im1Local === missing || p.im2Local === missing)
+      .map((p) => p.id);
+    await page
+      .getByTestId('images-files-input')
+      .setInputFiles(allImages.filter((f) => !f.endsWith(`/${missing}.jpg`)));
+    await expect
+      .poll(() => page.getByTestId('images-present-count').textContent(), { timeout: 60_000 })
+      .toMatch(/227 of 228/);
+    const report = (await page.getByTestId('images-missing-pairs').textContent()) ?? '';
+    for (const id of affected) expect(report).toContain(id);
+    await page.getByTestId('images-files-input').setInputFiles(allImages);
+    await expect
+      .poll(() => page.getByTestId('images-present-count').textContent(), { timeout: 60_000 })
+      .toMatch(/228 of 228/);
+  });
+
+  it('runs 352 cases with GD and PS, resumes after a reload without recomputing, and blocks a second tab', async () => {
+    await loadModel(page);
+    await chooseMethods(page);
+
+    // A second tab, ready to start the same evaluation.
+    const second = await browser.context.newPage();
+    await openRunTab(second);
+    await loadModel(second);
+    await chooseMethods(second);
+
+    await page.getByTestId('run-start').click();
+    await expect.poll(() => doneCount(page), { timeout: 120_000 }).toBeGreaterThan(0);
+    await second.getByTestId('run-start').click();
+    await expect(second.getByTestId('run-locked-notice').isVisible()).resolves.toBe(true);
+    await shot(second, 'run-second-tab-locked');
+    await second.close();
+
+    await expect.poll(() => doneCount(page), { timeout: 300_000, interval: 100 }).toBeGreaterThanOrEqual(150);
+    await shot(page, 'run-in-progress');
+    await page.reload();
+    const beforeResume = await storedCases(page);
+    expect(beforeResume.length).toBeGreaterThanOrEqual(150);
+    expect(beforeResume.length).toBeLessThan(TOTAL);
+
+    await page.getByTestId('model-hub-id').waitFor();
+    await shot(page, 'run-interrupted');
+    await loadModel(page);
+    await page.getByTestId('run-resume').click();
+    await expect
+      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 600_000 })
+      .toBe('Complete');
+    await shot(page, 'run-complete');
+
+    const after = await storedCases(page);
+    const runId = beforeResume[0]!.runId;
+    const ofRun = after.filter((c) => c.runId === runId);
+    expect(ofRun).toHaveLength(TOTAL);
+    expect(new Set(ofRun.map((c) => c.key)).size).toBe(TOTAL);
+    // A case computed again would carry a new computedAt: none does.
+    const byKey = new Map(ofRun.map((c) => [c.key, c.computedAt]));
+    const recomputed = beforeResume.filter((c) => byKey.get(c.key) !== c.computedAt);
+    expect(recomputed).toEqual([]);
+  });
+
+  it('shows results beside the paper, equal to an uninterrupted CLI run, and re-imports exports to the same numbers', async () => {
+    await page.goto(`${appUrl}/#results`);
+    await page.getByTestId('results-table1').waitFor({ timeout: 60_000 });
+    await shot(page, 'results');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('results-export-bundle').first().click(),
+    ]);
+    const bundlePath = path.join(ARTIFACTS, 'results-bundle.json');
+    await download.saveAs(bundlePath);
+    const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as { records: CaseRecord[] };
+    expect(bundle.records).toHaveLength(TOTAL);
+
+    const cliOut = path.join(await mkdtemp(path.join(tmpdir(), 'cli-')), 'tiny.json');
+    await promisify(execFile)(
+      'npx',
+      [
+        'tsx',
+        'scripts/eval.ts',
+        '--model',
+        TINY_MODEL_DIR,
+        '--images',
+        IMAGES_DIR,
+        '--methods',
+        'gd,ps',
+        '--out',
+        cliOut,
+        '--quiet',
+      ],
+      { maxBuffer: 1 << 24 },
+    );
+    const cli = JSON.parse(await readFile(cliOut, 'utf8')) as { records: CaseRecord[] };
+    for (const m of METHODS) {
+      const app = computeMetrics(dataset, pairAnswersFromRecords(bundle.records, m));
+      const ref = computeMetrics(dataset, pairAnswersFromRecords(cli.records, m));
+      expect(app.setAccuracy).toBe(ref.setAccuracy);
+      expect(app.individualAccuracy).toBe(ref.individualAccuracy);
+      expect(app.confusion).toBe(ref.confusion);
+      expect(app.byCategory).toEqual(ref.byCategory);
+    }
+
+    // Re-import the exported bundle: the imported run's Table 1 row shows the same numbers.
+    const originalRow = page.locator('[data-testid=results-row][data-run-id]').first();
+    const originalValues = await originalRow.locator('.value').allTextContents();
+    await page.getByTestId('results-import-input').setInputFiles(bundlePath);
+    await expect
+      .poll(() => page.locator('[data-testid=results-row][data-run-id]').count(), { timeout: 60_000 })
+      .toBe(2);
+    const rows = page.locator('[data-testid=results-row][data-run-id]');
+    const values = await Promise.all([0, 1].map((i) => rows.nth(i).locator('.value').allTextContents()));
+    expect(values[0]).toEqual(originalValues);
+    expect(values[1]).toEqual(originalValues);
+    await shot(page, 'results-reimported');
+  });
+
+  it('opens the explorer on a pair of the run', async () => {
+    await page.goto(`${appUrl}/#explorer?pair=10003&method=GD`);
+    await page.getByTestId('explorer-pair').waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId('explorer-pair').getAttribute('data-pair-id')).resolves.toBe('10003');
+    await shot(page, 'explorer');
+  });
+});
