@@ -29,6 +29,7 @@ let hub: HubServer;
 let browser: LaunchedBrowser;
 let page: Page;
 let allImages: string[];
+let exportedRecords: CaseRecord[] = [];
 
 interface StoredCase {
   key: string;
@@ -210,6 +211,7 @@ describe('the evaluation app', () => {
     await download.saveAs(bundlePath);
     const bundle = JSON.parse(await readFile(bundlePath, 'utf8')) as { records: CaseRecord[] };
     expect(bundle.records).toHaveLength(TOTAL);
+    exportedRecords = bundle.records;
 
     const cliOut = path.join(await mkdtemp(path.join(tmpdir(), 'cli-')), 'tiny.json');
     await promisify(execFile)(
@@ -253,10 +255,37 @@ describe('the evaluation app', () => {
     await shot(page, 'results-reimported');
   });
 
-  it('opens the explorer on a pair of the run', async () => {
+  it('explores the run: a pair by URL, keyboard navigation, and confused pairs counted as in the metrics', async () => {
     await page.goto(`${appUrl}/#explorer?pair=10003&method=GD`);
-    await page.getByTestId('explorer-pair').waitFor({ timeout: 60_000 });
-    await expect(page.getByTestId('explorer-pair').getAttribute('data-pair-id')).resolves.toBe('10003');
-    await shot(page, 'explorer');
+    const pair = page.getByTestId('explorer-pair');
+    await pair.waitFor({ timeout: 60_000 });
+    await expect(pair.getAttribute('data-pair-id')).resolves.toBe('10003');
+    await expect
+      .poll(() => page.getByTestId('explorer-answer-1').getAttribute('data-answer'))
+      .toMatch(/^[AB]$/);
+    await shot(page, 'explorer-pair');
+    await page.locator('body').press('ArrowRight');
+    await expect.poll(() => pair.getAttribute('data-pair-id')).toBe(dataset.pairs[3]!.id);
+    await page.goBack();
+    await expect.poll(() => pair.getAttribute('data-pair-id')).toBe('10003');
+
+    const confused = computeMetrics(dataset, pairAnswersFromRecords(exportedRecords, 'GD')).counts
+      .confusedPairs;
+    await page.getByTestId('explorer-filter-method').selectOption('GD');
+    await page.getByTestId('explorer-filter-outcome').selectOption('confused');
+    await expect
+      .poll(() => page.getByTestId('explorer-count').textContent(), { timeout: 60_000 })
+      .toBe(`${confused} pair${confused === 1 ? '' : 's'}`);
+    expect(page.url()).toContain('outcome=confused');
+    // The same view opened from a link in a fresh tab (a teacher's slide).
+    const linked = await browser.context.newPage();
+    await linked.goto(page.url());
+    await expect
+      .poll(() => linked.getByTestId('explorer-count').textContent(), { timeout: 60_000 })
+      .toBe(`${confused} pair${confused === 1 ? '' : 's'}`);
+    await linked.close();
+    await page.goto(`${appUrl}/#explorer?method=GD&view=scatter`);
+    await page.getByTestId('explorer-scatter').waitFor();
+    await shot(page, 'explorer-scatter');
   });
 });
