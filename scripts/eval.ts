@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { blindBaseline } from '../src/core/blind.ts';
 import { parseDataset } from '../src/core/dataset.ts';
 import { computeMetrics, pairAnswersFromRecords } from '../src/core/metrics.ts';
 import { familyById } from '../src/core/modelFamilies.ts';
@@ -26,6 +27,7 @@ const USAGE = `Usage: npm run eval -- --model <hub id or folder> --images <folde
   --remote-host <url>     hub mirror to download from
   --dataset <file>        dataset JSON/CSV (default: the bundled MediConfusion)
   --pairs <n>             only the first n pairs
+  --blind                 also run GD/PS with a blank image (blind baseline)
   --quiet                 no progress line`;
 
 async function main() {
@@ -43,6 +45,7 @@ async function main() {
       dataset: { type: 'string' },
       pairs: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      blind: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -123,6 +126,19 @@ async function main() {
   );
   if (!values.quiet) process.stderr.write('\n');
 
+  // Blind baseline: the GD/PS cases again, every one shown the same blank image.
+  const blindMethods: Method[] = values.blind ? methods.filter((m) => m === 'GD' || m === 'PS') : [];
+  const blindRecords: CaseRecord[] = [];
+  if (blindMethods.length > 0) {
+    await engine.runCases(
+      lm,
+      new Map(pairs.map((p) => [p.id, p])),
+      requests.filter((r) => blindMethods.includes(r.method)),
+      folderImageLoader(engine, values.images),
+      { mode, imageCondition: 'blank', onRecord: (r) => void blindRecords.push(r) },
+    );
+  }
+
   const family = familyById(lm.info.family);
   const runPairs = { ...dataset, pairs };
   const metrics = Object.fromEntries(
@@ -163,6 +179,16 @@ async function main() {
         notRun: summary.notRun.map((p) => ({ localId: p.localId, reason: p.reason, cases: p.cases.length })),
         metrics,
         records,
+        ...(blindMethods.length > 0
+          ? {
+              blind: {
+                baseline: Object.fromEntries(
+                  blindMethods.map((m) => [m, blindBaseline(runPairs, records, blindRecords, m)]),
+                ),
+                records: blindRecords,
+              },
+            }
+          : {}),
       },
       null,
       1,
@@ -179,6 +205,12 @@ async function main() {
     const x = metrics[m]!;
     console.log(
       `${m}: set ${x.setAccuracy.toFixed(2)} %, individual ${x.individualAccuracy.toFixed(2)} %, confusion ${x.confusion.toFixed(2)} %, invalid ${x.invalidRate.toFixed(2)} %`,
+    );
+  }
+  for (const m of blindMethods) {
+    const b = blindBaseline(runPairs, records, blindRecords, m);
+    console.log(
+      `${m} with a blank image: accuracy ${b.blankAccuracy.toFixed(2)} % (real image ${b.realAccuracy.toFixed(2)} %), answer unchanged by the image in ${b.unchangedShare.toFixed(2)} % of ${b.casesCompared} cases`,
     );
   }
   console.log(

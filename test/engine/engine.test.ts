@@ -115,6 +115,40 @@ describe('cached scoring', () => {
   });
 });
 
+describe('blind baseline', () => {
+  it('shows every case one blank image, encoded once, and equals scoring that image case by case', async () => {
+    const ids = dataset.pairs.slice(0, 8).map((p) => p.id);
+    const requests = requestsFor(ids, ['GD', 'PS']);
+    const blind = await run(requests, 'cached', { imageCondition: 'blank' });
+    expect(blind.records).toHaveLength(requests.length);
+    expect(blind.summary.counters.visionEncoderRuns).toBe(1);
+
+    // Direct computation: the official full-forward way, each case given the blank image itself.
+    const { blankImageFor } = await import('../../workers/engine/blankImage.ts');
+    const direct: CaseRecord[] = [];
+    await engine.runCases(lm, pairs, requests, async () => blankImageFor(lm), {
+      mode: 'full',
+      onRecord: (r) => void direct.push(r),
+    });
+    const cmp = compareRecords(blind.records, direct);
+    expect(cmp.answerMismatches).toEqual([]);
+    expect(cmp.maxProbDiff).toBeLessThan(1e-4);
+
+    // The summary figures equal a count over the two record sets.
+    const real = await run(requests, 'cached');
+    const { blindBaseline } = await import('../../src/core/blind.ts');
+    const summary = blindBaseline(dataset, real.records, blind.records, 'GD');
+    const gdReal = real.records.filter((r) => r.method === 'GD');
+    const unchanged = gdReal.filter(
+      (r) =>
+        blind.records.find((b) => b.method === 'GD' && b.pairId === r.pairId && b.slot === r.slot)!.answer ===
+        r.answer,
+    ).length;
+    expect(summary.casesCompared).toBe(gdReal.length);
+    expect(summary.unchangedShare).toBeCloseTo((unchanged / gdReal.length) * 100, 10);
+  });
+});
+
 describe('runs that cannot finish normally', () => {
   it('stops within one forward pass of a cancel and keeps the finished cases', async () => {
     const requests = requestsFor(

@@ -5,9 +5,11 @@ import type { RawImage } from '@huggingface/transformers';
 import type { CaseRecord, ConfusionPair, ImageSlot, Method } from '../../src/core/types.ts';
 import type { LoadedModel } from './loadModel.ts';
 import { newCounters, Scorer, type ImageWork } from './scorer.ts';
+import { blankImageFor, BLANK_IMAGE_ID } from './blankImage.ts';
 import {
   EngineError,
   type CaseRequest,
+  type ImageCondition,
   type RunProgress,
   type ScoringMode,
   type WorkCounters,
@@ -25,6 +27,8 @@ export interface ImageProblem {
 
 export interface RunOptions {
   mode: ScoringMode;
+  /** 'blank': every case sees one uniform mid-grey image instead of its own (the blind baseline). */
+  imageCondition?: ImageCondition;
   onRecord(record: CaseRecord): Promise<void> | void;
   onProgress?(progress: RunProgress): void;
   onImageProblem?(problem: ImageProblem): void;
@@ -88,7 +92,12 @@ export async function runCases(
   scorer: Scorer = new Scorer(lm, newCounters()),
 ): Promise<RunSummary> {
   const started = performance.now();
-  const groups = groupByImage(requests, pairs);
+  const blank = opts.imageCondition === 'blank';
+  // With the blank image every case shares one image, hence one group and one prefix.
+  const groups = blank
+    ? new Map([[BLANK_IMAGE_ID, [...groupByImage(requests, pairs).values()].flat()]])
+    : groupByImage(requests, pairs);
+  if (blank) loadImage = async () => blankImageFor(lm);
   const total = requests.length;
   const notRun: ImageProblem[] = [];
   let done = 0;

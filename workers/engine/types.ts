@@ -80,6 +80,9 @@ export interface RunProgress {
 
 export type ScoringMode = 'cached' | 'full';
 
+/** What the model is shown: the pair's own image, or a blank one (the blind baseline). */
+export type ImageCondition = 'real' | 'blank';
+
 export type EngineErrorKind =
   | 'missing-files'
   | 'unsupported-architecture'
