@@ -13,11 +13,24 @@ import {
   prefixScore,
 } from '../../src/core/answers.ts';
 import { buildConversation } from '../../src/core/prompts.ts';
-import type { CaseRecord, ConfusionPair, ImageSlot, Letter, Method } from '../../src/core/types.ts';
+import type { Answer, CaseRecord, ConfusionPair, ImageSlot, Letter, Method } from '../../src/core/types.ts';
 import { classifyError, type LoadedModel } from './loadModel.ts';
 import { EngineError, type ScoringMode, type WorkCounters } from './types.ts';
 
 export const MC_MAX_NEW_TOKENS = 32;
+/** FF answers are free text; 64 new tokens by default (configurable). */
+export const FF_MAX_NEW_TOKENS = 64;
+
+/** Turns a free-form answer into a letter (or invalid), keeping the judge's raw text and scores. */
+export type FreeFormJudge = (
+  pair: ConfusionPair,
+  answerText: string,
+) => Promise<{ rawText: string; scores: { A: number; B: number } | null; answer: Answer }>;
+
+export interface FreeFormOptions {
+  judge?: FreeFormJudge;
+  maxNewTokens?: number;
+}
 
 /** One image's worth of work: every (pair, slot) that shows this image, with the methods to run. */
 export interface ImageWork {
@@ -78,6 +91,7 @@ export class Scorer {
   constructor(
     private readonly lm: LoadedModel,
     readonly counters: WorkCounters = newCounters(),
+    private readonly freeForm: FreeFormOptions = {},
   ) {
     this.vocab = lm.info.vocabSize;
     const sessions = (lm.model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions;
@@ -344,21 +358,35 @@ export class Scorer {
         tokenLogProbs: logProbs,
       };
     }
-    if (p.method === 'MC') {
+    if (p.method === 'MC' || p.method === 'FF') {
+      const judge = p.method === 'FF' ? this.requireJudge() : null;
       const generated = await this.greedyDecode(
         p.ids.slice(prefixLength),
         prefixCache,
         prefixLength,
-        MC_MAX_NEW_TOKENS,
+        p.method === 'MC' ? MC_MAX_NEW_TOKENS : this.ffMaxNewTokens(),
         hooks,
       );
       const generatedText = this.decodeText(generated);
-      return { ...base, answer: parseMcAnswer(generatedText).answer, generatedText };
+      if (!judge) return { ...base, answer: parseMcAnswer(generatedText).answer, generatedText };
+      const verdict = await judge(p.pair, generatedText);
+      return {
+        ...base,
+        answer: verdict.answer,
+        generatedText,
+        judge: { rawText: verdict.rawText, scores: verdict.scores },
+      };
     }
-    throw new EngineError(
-      'internal',
-      `Method ${p.method} needs a judge model; it is not scored by this engine`,
-    );
+    throw new EngineError('internal', `Unknown method ${String(p.method)}`);
+  }
+
+  private requireJudge(): FreeFormJudge {
+    if (!this.freeForm.judge) throw new EngineError('internal', 'FF needs a judge model: load one first');
+    return this.freeForm.judge;
+  }
+
+  private ffMaxNewTokens(): number {
+    return this.freeForm.maxNewTokens ?? FF_MAX_NEW_TOKENS;
   }
 
   /** Greedy decoding on top of a shared cache that must survive (it is never updated in place). */
@@ -423,24 +451,31 @@ export class Scorer {
             prefixScores,
             tokenLogProbs: logProbs,
           };
-        } else if (method === 'MC') {
-          const inputs = await this.freshProcessor(this.chatText('MC', c.pair), work.image);
+        } else if (method === 'MC' || method === 'FF') {
+          const judge = method === 'FF' ? this.requireJudge() : null;
+          const inputs = await this.freshProcessor(this.chatText(method, c.pair), work.image);
           const promptLength = inputs.input_ids!.dims[1]!;
           this.counters.tokensPrefilled += promptLength;
+          const maxNew = method === 'MC' ? MC_MAX_NEW_TOKENS : this.ffMaxNewTokens();
           const sequences = (await (
             this.lm.model as unknown as { generate(x: unknown): Promise<Tensor> }
-          ).generate({ ...inputs, max_new_tokens: MC_MAX_NEW_TOKENS, do_sample: false })) as Tensor;
+          ).generate({ ...inputs, max_new_tokens: maxNew, do_sample: false })) as Tensor;
           const all = Array.from(sequences.data as BigInt64Array, Number);
           const generated = all.slice(promptLength).filter((id) => !this.lm.eosIds.has(id));
           this.counters.tokensDecoded += all.length - promptLength;
           this.counters.decoderCalls += all.length - promptLength; // generate(): one call per new token
           const generatedText = this.decodeText(generated);
-          record = { ...base, answer: parseMcAnswer(generatedText).answer, generatedText };
+          if (judge) {
+            const verdict = await judge(c.pair, generatedText);
+            record = {
+              ...base,
+              answer: verdict.answer,
+              generatedText,
+              judge: { rawText: verdict.rawText, scores: verdict.scores },
+            };
+          } else record = { ...base, answer: parseMcAnswer(generatedText).answer, generatedText };
         } else {
-          throw new EngineError(
-            'internal',
-            `Method ${method} needs a judge model; it is not scored by this engine`,
-          );
+          throw new EngineError('internal', `Unknown method ${String(method)}`);
         }
         await hooks.checkpoint();
         await hooks.onRecord(record);
