@@ -106,6 +106,9 @@ describe('engine in headless Chromium', () => {
     expect(res.summary!.done).toBe(requests.length);
     expect(res.progressEvents).toBeGreaterThan(0);
     const cmp = compareRecords(res.records!, nodeRecords);
+    console.log(
+      `Chromium wasm vs Node wasm: max |Δp| = ${cmp.maxProbDiff.toExponential(2)} over ${cmp.compared} cases`,
+    );
     expect(cmp.answerMismatches).toEqual([]);
     expect(cmp.maxProbDiff).toBeLessThan(1e-3);
   });

@@ -59,6 +59,9 @@ describe('cached scoring', () => {
     expect(cached.records).toHaveLength(requests.length);
     expect(full.records).toHaveLength(requests.length);
     const cmp = compareRecords(cached.records, full.records);
+    console.log(
+      `cached vs full recomputation: max |Δp| = ${cmp.maxProbDiff.toExponential(2)} over ${cmp.compared} cases`,
+    );
     expect(cmp.answerMismatches).toEqual([]);
     expect(cmp.textMismatches).toEqual([]);
     expect(cmp.maxProbDiff).toBeLessThan(1e-4);
