@@ -3,6 +3,7 @@
 //   <out>/models/tiny-smolvlm/              config, tokenizer, processor configs, onnx/*.onnx
 //                                           (decoder declares num_logits_to_keep)
 //   <out>/models/tiny-smolvlm-full-logits/  same weights, decoder without num_logits_to_keep
+//   <out>/models/tiny-judge/                text-only Llama-layout causal LM (ChatML), the FF judge
 //   <out>/images/<local id>.jpg             one per im_1_local / im_2_local of the dataset
 // A stamp (<out>/fixtures-stamp.json) records the generator version, a hash of the inputs
 // (dataset + generator sources) and a hash of the files written; `ensureFixtures` regenerates only
@@ -13,6 +14,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateImages } from './fixtures/images.ts';
+import { createTinyJudge, writeTinyJudge, type JudgeCalibrationStats } from './fixtures/tinyJudge.ts';
 import {
   createTinyModel,
   writeTinySmolVLM,
@@ -21,21 +23,28 @@ import {
 } from './fixtures/tinySmolVLM.ts';
 
 /** Bump when the generated files change in a way the source hash would not catch. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 export const MODEL_NAME = 'tiny-smolvlm';
 export const MODEL_NAME_FULL_LOGITS = 'tiny-smolvlm-full-logits';
+export const JUDGE_MODEL_NAME = 'tiny-judge';
 export const STAMP_FILE = 'fixtures-stamp.json';
 const LOCK_DIR = '.lock';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..');
 export const DATASET_PATH = path.join(repoRoot, 'public/data/mediconfusion/dataset.json');
+/** The judge fixture is fitted on the official judge prompt (prompts.json via src/core/prompts.ts). */
+const JUDGE_PROMPT_SOURCES = [
+  path.join(repoRoot, 'public/data/mediconfusion/prompts.json'),
+  path.join(repoRoot, 'src/core/prompts.ts'),
+];
 
 interface Stamp {
   version: number;
   inputsHash: string;
   filesHash: string;
   calibration: CalibrationStats;
+  judgeCalibration?: JudgeCalibrationStats;
 }
 
 export async function loadDataset(): Promise<Record<string, DatasetItem>> {
@@ -59,6 +68,7 @@ async function inputsHash(): Promise<string> {
       .sort()
       .map((n) => path.join(here, 'fixtures', n)),
     DATASET_PATH,
+    ...JUDGE_PROMPT_SOURCES,
   ];
   for (const file of sources) {
     h.update(`${path.relative(repoRoot, file)}\n`);
@@ -104,6 +114,8 @@ async function readStamp(outDir: string): Promise<Stamp | null> {
 export interface GenerateResult {
   generated: boolean;
   calibration: CalibrationStats;
+  /** absent in a stamp written before the judge fixture existed */
+  judgeCalibration?: JudgeCalibrationStats;
   ms: number;
 }
 
@@ -113,6 +125,7 @@ export async function generateFixtures(outDir: string): Promise<GenerateResult> 
   const hash = await inputsHash();
   const items = datasetItems(await loadDataset());
   const model = createTinyModel(items);
+  const judge = createTinyJudge(items);
 
   await mkdir(outDir, { recursive: true });
   const tmp = path.join(outDir, `.tmp-${process.pid}-${Date.now()}`);
@@ -126,6 +139,7 @@ export async function generateFixtures(outDir: string): Promise<GenerateResult> 
       numLogitsToKeep: false,
       fp16: true,
     });
+    await writeTinyJudge(path.join(tmp, 'models', JUDGE_MODEL_NAME), judge, { fp16: true });
     await generateImages(
       path.join(tmp, 'images'),
       items.flatMap((it) => [it.im_1_local, it.im_2_local]),
@@ -143,9 +157,15 @@ export async function generateFixtures(outDir: string): Promise<GenerateResult> 
     inputsHash: hash,
     filesHash: await hashTree(outDir),
     calibration: model.calibration,
+    judgeCalibration: judge.calibration,
   };
   await writeFile(path.join(outDir, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`);
-  return { generated: true, calibration: model.calibration, ms: performance.now() - t0 };
+  return {
+    generated: true,
+    calibration: model.calibration,
+    judgeCalibration: judge.calibration,
+    ms: performance.now() - t0,
+  };
 }
 
 /**
@@ -189,7 +209,12 @@ export async function ensureFixtures(outDir = '.fixtures', { force = false } = {
       stamp.inputsHash === (await inputsHash()) &&
       stamp.filesHash === (await hashTree(outDir))
     ) {
-      return { generated: false, calibration: stamp.calibration, ms: performance.now() - t0 };
+      return {
+        generated: false,
+        calibration: stamp.calibration,
+        ...(stamp.judgeCalibration ? { judgeCalibration: stamp.judgeCalibration } : {}),
+        ms: performance.now() - t0,
+      };
     }
     return generateFixtures(outDir);
   });
@@ -205,10 +230,15 @@ async function main(argv: string[]): Promise<void> {
   }
   const result = await ensureFixtures(out, { force });
   const c = result.calibration;
+  const j = result.judgeCalibration;
   console.log(
     `${result.generated ? 'generated' : 'up to date'}: ${path.resolve(out)} in ${Math.round(result.ms)} ms ` +
       `(calibration: ${c.prompts} prompts, A share ${c.shareA.toFixed(2)}, ` +
-      `pairs differing ${c.pairsDiffering.toFixed(2)}, logit diff std ${c.diffStd.toFixed(2)})`,
+      `pairs differing ${c.pairsDiffering.toFixed(2)}, logit diff std ${c.diffStd.toFixed(2)})` +
+      (j
+        ? `; judge: ${j.prompts} held-out prompts, parsed ${j.parsed.toFixed(2)}, ` +
+          `answers A ${j.answers.A} / B ${j.answers.B} / invalid ${j.answers.invalid}`
+        : ''),
   );
 }
 

@@ -1,12 +1,15 @@
 // Entry point: starts loading the dataset (before the first render, so the fetch begins at once),
-// keeps the tab in step with the URL hash, and mounts the app.
+// keeps the tab in step with the URL hash, starts offline mode and the network counter (and, in
+// production builds, the service worker that keeps the app for offline use), and mounts the app.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App.tsx';
 import { datasetStore } from './state/datasetStore.ts';
+import { offlineStore } from './state/offlineStore.ts';
 import { syncTabWithLocation } from './state/uiStore.ts';
 import './ui/styles.css';
 
+offlineStore.getState().start();
 void datasetStore.getState().loadOfficial();
 void datasetStore.getState().refreshSaved();
 syncTabWithLocation();

@@ -8,6 +8,7 @@ import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import type { CaseRecord, ConfusionPair } from '../src/core/types.ts';
 import { caseKey, openBenchmarkDb, putCase, getImage } from '../src/db/database.ts';
 import { classifyError, loadModel, type EngineHost, type LoadedModel } from './engine/loadModel.ts';
+import { installNetworkGuard, leavesOrigin, networkGuard, type NetworkStats } from './engine/networkGuard.ts';
 import { runCases, type ImageLoader, type ImageProblem, type RunSummary } from './engine/runner.ts';
 import { newCounters, Scorer } from './engine/scorer.ts';
 import {
@@ -18,6 +19,7 @@ import {
   type LoadProgress,
   type RunProgress,
   type ScoringMode,
+  type ImageCondition,
 } from './engine/types.ts';
 
 // The wasm runtime ships with the app (never a CDN), so the page works offline.
@@ -28,6 +30,25 @@ env.backends.onnx.wasm!.wasmPaths = {
 env.backends.onnx.wasm!.numThreads = self.crossOriginIsolated
   ? Math.min(4, navigator.hardwareConcurrency || 1)
   : 1;
+
+// Offline mode and the network counter: every fetch of this worker goes through the guard, and
+// the worker's own resource timing entries catch anything that is not a fetch.
+installNetworkGuard();
+const WORKER_ID = Math.random().toString(36).slice(2);
+let foreignResourceEntries = 0;
+try {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (leavesOrigin(entry.name)) foreignResourceEntries++;
+  }).observe({ type: 'resource', buffered: true });
+} catch {
+  // No resource timing in this worker: the fetch guard still counts.
+}
+
+/** What the page's network counter shows for this worker. */
+export interface WorkerNetworkStats extends NetworkStats {
+  /** Changes when the worker is restarted (its counts start again from zero). */
+  workerId: string;
+}
 
 export interface EnvironmentReport {
   webgpu: { available: boolean; shaderF16: boolean; adapter?: string; reason?: string };
@@ -43,6 +64,8 @@ export interface RunRequest {
   pairs: ConfusionPair[];
   cases: CaseRequest[];
   mode: ScoringMode;
+  /** 'blank' runs the blind baseline: every case shown one uniform mid-grey image. */
+  imageCondition?: ImageCondition;
   images: ImageSourceSpec;
   /** When given, each record is stored under its case key before it is reported. */
   persist?: { dbName: string; runId: string; promptHashes: Record<string, string> };
@@ -141,6 +164,7 @@ const api = {
   },
 
   async load(opts: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo> {
+    if (opts.offline !== undefined) networkGuard.setOffline(opts.offline);
     try {
       if (loaded) await loaded.model.dispose();
       loaded = null;
@@ -166,6 +190,7 @@ const api = {
         imageLoader(request.images),
         {
           mode: request.mode,
+          imageCondition: request.imageCondition ?? 'real',
           isCancelled: () => cancelRequested || deviceLostReason !== null,
           onRecord: async (record) => {
             if (db && persist) {
@@ -200,6 +225,17 @@ const api = {
   async dispose(): Promise<void> {
     if (loaded) await loaded.model.dispose();
     loaded = null;
+  },
+
+  /** Foreign requests sent (the larger of the fetch guard's count and resource timing's) and refused. */
+  networkStats(): WorkerNetworkStats {
+    const { stats } = networkGuard;
+    return { ...stats, sent: Math.max(stats.sent, foreignResourceEntries), workerId: WORKER_ID };
+  },
+
+  /** Offline mode: requests to other origins are refused before they leave. */
+  setOffline(offline: boolean): void {
+    networkGuard.setOffline(offline);
   },
 
   async memory(): Promise<{ jsHeapBytes: number | null; device: string | null }> {

@@ -29,6 +29,7 @@ import {
   type EngineClient,
   type ReadableError,
 } from './engineClient.ts';
+import { offlineStore } from './offlineStore.ts';
 
 export const ALL_DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'];
 export const BROWSER_DEVICES: readonly Device[] = ['webgpu', 'wasm'];
@@ -239,6 +240,8 @@ export interface ModelStoreDeps {
   caches: () => CacheStorage | undefined;
   search: () => string;
   now: () => number;
+  /** Offline mode: hub models then come only from the browser's cache, never the network. */
+  offline: () => boolean;
 }
 
 export type ModelStore = StoreApi<ModelState>;
@@ -248,6 +251,7 @@ const browserDeps: ModelStoreDeps = {
   caches: () => (typeof caches !== 'undefined' ? caches : undefined),
   search: () => (typeof location !== 'undefined' ? location.search : ''),
   now: () => performance.now(),
+  offline: () => offlineStore.getState().offline,
 };
 
 /** The dtype to use: the default for the device, or the folder's best offer when it lacks it. */
@@ -414,6 +418,7 @@ export function createModelStore(overrides: Partial<ModelStoreDeps> = {}): Model
           dtype: state.dtype,
           fallbackToWasm: true,
           useBrowserCache: true,
+          offline: deps.offline(),
         };
 
         const started = deps.now();

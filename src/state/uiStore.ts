@@ -4,7 +4,7 @@ import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { EMPTY_FILTER, type PairFilter } from './pairFilters.ts';
 
-export const TABS = ['pairs', 'run', 'results', 'explorer'] as const;
+export const TABS = ['pairs', 'run', 'results', 'explorer', 'storage'] as const;
 export type Tab = (typeof TABS)[number];
 
 export const TAB_LABELS: Readonly<Record<Tab, string>> = {
@@ -12,6 +12,7 @@ export const TAB_LABELS: Readonly<Record<Tab, string>> = {
   run: 'Run',
   results: 'Results',
   explorer: 'Explorer',
+  storage: 'Storage',
 };
 
 export interface UiState {

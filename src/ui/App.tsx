@@ -3,9 +3,11 @@
 import type { ComponentType } from 'react';
 import { DatasetBar } from './DatasetBar.tsx';
 import { ExplorerView } from './ExplorerView.tsx';
+import { OfflineBadge } from './OfflineBadge.tsx';
 import { PairsView } from './PairsView.tsx';
 import { ResultsView } from './ResultsView.tsx';
 import { RunView } from './RunView.tsx';
+import { StorageView } from './StorageView.tsx';
 import { Tabs, panelId, tabId } from './Tabs.tsx';
 import { useUiStore, type Tab } from '../state/uiStore.ts';
 
@@ -14,6 +16,7 @@ const VIEWS: Record<Tab, ComponentType> = {
   run: RunView,
   results: ResultsView,
   explorer: ExplorerView,
+  storage: StorageView,
 };
 
 export function App() {
@@ -30,6 +33,7 @@ export function App() {
           Evaluate vision-language models on the MediConfusion medical VQA benchmark, entirely in your
           browser.
         </p>
+        <OfflineBadge />
       </header>
       <DatasetBar />
       <Tabs />

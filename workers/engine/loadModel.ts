@@ -11,6 +11,7 @@ import {
   type Processor,
 } from '@huggingface/transformers';
 import { familyForConfig, MODEL_FAMILIES, type ModelFamily } from '../../src/core/modelFamilies.ts';
+import { networkGuard } from './networkGuard.ts';
 import {
   EngineError,
   type Device,
@@ -71,24 +72,30 @@ const DTYPE_PREFERENCE: Record<Device, Dtype[]> = {
   cpu: ['fp32', 'q8', 'fp16', 'q4', 'q4f16'],
 };
 
-interface ResolvedSource {
+export interface ResolvedSource {
   modelId: string;
   revision: string;
   /** Fetches a file of the model by relative path, or null when it does not exist. */
   probe(file: string): Promise<{ exists: boolean; size: number | null }>;
 }
 
-const realFetch: typeof fetch = globalThis.fetch?.bind(globalThis);
+// Looked up at each call, so the worker's guarded fetch (networkGuard.ts) is the one used.
+const realFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
 
-/** Points transformers.js's global env at one source; a worker holds one model at a time. */
-function configureEnvironment(source: ModelSource, opts: LoadOptions): ResolvedSource {
+/**
+ * Points transformers.js's global env at one source. A worker loads one model at a time (the
+ * image-text model, then the FF judge); sessions, once created, no longer read the env.
+ */
+export function configureEnvironment(source: ModelSource, opts: LoadOptions): ResolvedSource {
   env.useBrowserCache = Boolean(opts.useBrowserCache) && typeof caches !== 'undefined';
   env.fetch = realFetch;
   switch (source.kind) {
     case 'hub': {
-      if (opts.offline) env.allowRemoteModels = false;
-      else env.allowRemoteModels = true;
+      // Offline, remote files stay allowed (transformers.js refuses to run with remote and local
+      // both off) and are read from its cache first; any request it would send is refused.
+      env.allowRemoteModels = true;
       env.allowLocalModels = false;
+      if (opts.offline) env.fetch = networkGuard.offlineFetch(realFetch);
       if (source.remoteHost)
         env.remoteHost = source.remoteHost.endsWith('/') ? source.remoteHost : `${source.remoteHost}/`;
       const revision = source.revision || 'main';
@@ -183,10 +190,11 @@ export async function availableDtypes(
   resolved: ResolvedSource,
   config: ModelConfig,
   device: Device,
+  sideFiles: readonly string[] = REQUIRED_SIDE_FILES,
 ): Promise<Dtype[]> {
   const out: Dtype[] = [];
   for (const dtype of ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as Dtype[]) {
-    const files = await filesFor(resolved, config, device, dtype);
+    const files = await filesFor(resolved, config, device, dtype, sideFiles);
     const onnx = files.filter((f) => f.endsWith('.onnx'));
     const probes = await Promise.all(onnx.map((f) => resolved.probe(f)));
     if (probes.every((p) => p.exists)) out.push(dtype);
@@ -194,14 +202,20 @@ export async function availableDtypes(
   return out;
 }
 
-async function filesFor(resolved: ResolvedSource, config: ModelConfig, device: Device, dtype: Dtype) {
+async function filesFor(
+  resolved: ResolvedSource,
+  config: ModelConfig,
+  device: Device,
+  dtype: Dtype,
+  sideFiles: readonly string[] = REQUIRED_SIDE_FILES,
+) {
   // get_model_files works from the config we already hold; get_files would fetch more configs at `main`.
   const files = await ModelRegistry.get_model_files(resolved.modelId, {
     config: config as never,
     dtype,
     device: device === 'cpu' ? 'cpu' : device,
   });
-  return [...new Set([...REQUIRED_SIDE_FILES, ...files])];
+  return [...new Set([...sideFiles, ...files])];
 }
 
 function chooseDtype(available: Dtype[], device: Device, shaderF16: boolean): Dtype | null {
@@ -209,11 +223,36 @@ function chooseDtype(available: Dtype[], device: Device, shaderF16: boolean): Dt
   return prefs.find((d) => available.includes(d)) ?? available[0] ?? null;
 }
 
-export async function loadModel(
+/** A model source checked before any weight download: config read, device, dtype and file list. */
+export interface PreparedLoad<T> {
+  resolved: ResolvedSource;
+  config: ModelConfig;
+  /** What the caller's `accept` returned for the config (e.g. the model family). */
+  accepted: T;
+  device: Device;
+  dtype: Dtype;
+  fallbackReason?: string;
+  files: string[];
+  /** from_pretrained options: the revision, and a progress_callback that reports per-file bytes */
+  pretrained: {
+    revision: string;
+    progress_callback: (info: { status: string; file?: string; loaded?: number; total?: number }) => void;
+  };
+}
+
+/**
+ * Everything before sessions: reads config.json (its absence named), lets `accept` refuse the
+ * architecture (by throwing), resolves device (WebGPU only where an adapter exists) and dtype,
+ * and names every missing file before anything is downloaded. `sideFiles` are the non-ONNX
+ * files the model cannot load without.
+ */
+export async function prepareLoad<T>(
   opts: LoadOptions,
   host: EngineHost,
-  onProgress: (p: LoadProgress) => void = () => {},
-): Promise<LoadedModel> {
+  onProgress: (p: LoadProgress) => void,
+  accept: (config: ModelConfig) => T,
+  sideFiles: readonly string[] = REQUIRED_SIDE_FILES,
+): Promise<PreparedLoad<T>> {
   const resolved = configureEnvironment(opts.source, opts);
   onProgress({ phase: 'checking', message: `Reading config.json of ${resolved.modelId}` });
 
@@ -221,7 +260,10 @@ export async function loadModel(
   if (!configProbe.exists) {
     throw new EngineError(
       'missing-files',
-      `${describeSource(opts.source)} has no config.json${opts.offline ? ' in the offline cache' : ''}: it is not a model folder in the hub layout.`,
+      opts.offline && opts.source.kind === 'hub'
+        ? `${describeSource(opts.source)} is not in the offline cache (its config.json was never downloaded). ` +
+            'Turn offline mode off to download it once, or choose a local model folder.'
+        : `${describeSource(opts.source)} has no config.json: it is not a model folder in the hub layout.`,
     );
   }
   let config: ModelConfig;
@@ -236,15 +278,7 @@ export async function loadModel(
     );
   }
 
-  const family = familyForConfig(config);
-  if (!family) {
-    const arch = (config.architectures ?? []).join(', ') || config.model_type || 'unknown';
-    const supported = MODEL_FAMILIES.map((f) => f.label).join(', ');
-    throw new EngineError(
-      'unsupported-architecture',
-      `Architecture "${arch}" is not supported. Supported image-text families: ${supported}.`,
-    );
-  }
+  const accepted = accept(config);
 
   // Device: WebGPU only when an adapter really exists; otherwise fall back (and say why).
   let device: Device = opts.device;
@@ -264,9 +298,11 @@ export async function loadModel(
   // An explicit dtype is checked file by file below (so the message names what is missing).
   let dtype = opts.dtype;
   if (!dtype) {
-    const available = await availableDtypes(resolved, config, device);
+    const available = await availableDtypes(resolved, config, device, sideFiles);
     if (available.length === 0) {
-      const expected = (await filesFor(resolved, config, device, 'fp32')).filter((f) => f.endsWith('.onnx'));
+      const expected = (await filesFor(resolved, config, device, 'fp32', sideFiles)).filter((f) =>
+        f.endsWith('.onnx'),
+      );
       throw new EngineError(
         'missing-files',
         `${describeSource(opts.source)} has no complete set of ONNX files for any dtype (expected e.g. ${expected.join(', ')}).`,
@@ -275,13 +311,14 @@ export async function loadModel(
     dtype = chooseDtype(available, device, shaderF16)!;
   }
 
-  const files = await filesFor(resolved, config, device, dtype);
+  const files = await filesFor(resolved, config, device, dtype, sideFiles);
   const probes = await Promise.all(files.map(async (f) => [f, await resolved.probe(f)] as const));
-  const missing = probes.filter(([f, p]) => !p.exists && !isOptionalFile(f)).map(([f]) => f);
+  const missing = probes.filter(([f, p]) => !p.exists && !isOptionalFile(f, sideFiles)).map(([f]) => f);
   if (missing.length > 0) {
     throw new EngineError(
       'missing-files',
-      `${describeSource(opts.source)} lacks ${missing.join(', ')} (dtype ${dtype}).`,
+      `${describeSource(opts.source)} lacks ${missing.join(', ')} (dtype ${dtype})` +
+        (opts.offline && opts.source.kind === 'hub' ? ' in the offline cache.' : '.'),
     );
   }
 
@@ -289,7 +326,7 @@ export async function loadModel(
   // Known up front: the weights and the files every model reads (so ETA has a total from the start);
   // optional files join when transformers.js asks for them.
   for (const [f, p] of probes) {
-    if (p.exists && (f.endsWith('.onnx') || REQUIRED_SIDE_FILES.includes(f)))
+    if (p.exists && (f.endsWith('.onnx') || sideFiles.includes(f)))
       sizes[f] = { loaded: 0, total: p.size ?? 0 };
   }
   const done = new Set<string>();
@@ -314,26 +351,80 @@ export async function loadModel(
     });
   };
 
-  const pretrained = { revision: resolved.revision, progress_callback };
-  const processor = await AutoProcessor.from_pretrained(resolved.modelId, pretrained);
+  return {
+    resolved,
+    config,
+    accepted,
+    device,
+    dtype,
+    ...(fallbackReason ? { fallbackReason } : {}),
+    files,
+    pretrained: { revision: resolved.revision, progress_callback },
+  };
+}
 
-  const createSessions = async (dev: Device) => {
-    onProgress({ phase: 'sessions', message: `Creating ${dev} sessions (${dtype})` });
-    return AutoModelForImageTextToText.from_pretrained(resolved.modelId, {
-      ...pretrained,
-      dtype,
+/**
+ * Creates the model's sessions with `modelClass` on the prepared device; where WebGPU session
+ * creation fails (and fallback is allowed), retries on wasm and says why.
+ */
+export async function createSessions<
+  T extends { from_pretrained(id: string, options?: never): Promise<unknown> },
+>(
+  modelClass: T,
+  prep: PreparedLoad<unknown>,
+  opts: LoadOptions,
+  host: EngineHost,
+  onProgress: (p: LoadProgress) => void,
+): Promise<{ model: PreTrainedModel; device: Device; fallbackReason?: string }> {
+  let device = prep.device;
+  let fallbackReason = prep.fallbackReason;
+  const create = async (dev: Device) => {
+    onProgress({ phase: 'sessions', message: `Creating ${dev} sessions (${prep.dtype})` });
+    return (await modelClass.from_pretrained(prep.resolved.modelId, {
+      ...prep.pretrained,
+      dtype: prep.dtype,
       ...(host.sessionConfig?.(dev) ?? { device: dev }),
-    } as never);
+    } as never)) as PreTrainedModel;
   };
   let model: PreTrainedModel;
   try {
-    model = await createSessions(device);
+    model = await create(device);
   } catch (e) {
     if (device !== 'webgpu' || opts.fallbackToWasm === false) throw classifyError(e);
     fallbackReason = `WebGPU session creation failed (${firstLine(e)}); using wasm.`;
     device = 'wasm';
-    model = await createSessions(device);
+    model = await create(device);
   }
+  return { model, device, ...(fallbackReason ? { fallbackReason } : {}) };
+}
+
+export async function loadModel(
+  opts: LoadOptions,
+  host: EngineHost,
+  onProgress: (p: LoadProgress) => void = () => {},
+): Promise<LoadedModel> {
+  const prep = await prepareLoad(opts, host, onProgress, (config) => {
+    const family = familyForConfig(config);
+    if (!family) {
+      const arch = (config.architectures ?? []).join(', ') || config.model_type || 'unknown';
+      const supported = MODEL_FAMILIES.map((f) => f.label).join(', ');
+      throw new EngineError(
+        'unsupported-architecture',
+        `Architecture "${arch}" is not supported. Supported image-text families: ${supported}.`,
+      );
+    }
+    return family;
+  });
+  const { resolved, config, accepted: family, dtype, files, pretrained } = prep;
+  const processor = await AutoProcessor.from_pretrained(resolved.modelId, pretrained);
+
+  const { model, device, fallbackReason } = await createSessions(
+    AutoModelForImageTextToText,
+    prep,
+    opts,
+    host,
+    onProgress,
+  );
   onProgress({ phase: 'ready' });
 
   const tokenizer = processor.tokenizer!;
@@ -392,11 +483,11 @@ export async function loadModel(
 }
 
 /** Files transformers.js reads only when present. */
-function isOptionalFile(f: string): boolean {
-  return !f.endsWith('.onnx') && !REQUIRED_SIDE_FILES.includes(f);
+function isOptionalFile(f: string, sideFiles: readonly string[] = REQUIRED_SIDE_FILES): boolean {
+  return !f.endsWith('.onnx') && !sideFiles.includes(f);
 }
 
-function describeSource(s: ModelSource): string {
+export function describeSource(s: ModelSource): string {
   if (s.kind === 'hub') return `${s.repoId}${s.revision ? `@${s.revision}` : ''}`;
   if (s.kind === 'path') return `The folder ${s.path}`;
   return `The folder "${s.name}"`;

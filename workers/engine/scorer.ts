@@ -223,6 +223,7 @@ export class Scorer {
   }
 
   private decodeText(ids: number[]): string {
+    if (ids.length === 0) return ''; // the model ended its turn at once
     return this.lm.processor.tokenizer!.decode(ids, { skip_special_tokens: true });
   }
 

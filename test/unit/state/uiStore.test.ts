@@ -12,9 +12,10 @@ describe('tabs', () => {
 
   it('wraps around when stepping with arrow keys', () => {
     expect(neighbourTab('pairs', 1)).toBe('run');
-    expect(neighbourTab('pairs', -1)).toBe('explorer');
-    expect(neighbourTab('explorer', 1)).toBe('pairs');
-    expect(TABS).toEqual(['pairs', 'run', 'results', 'explorer']);
+    expect(neighbourTab('pairs', -1)).toBe('storage');
+    expect(neighbourTab('explorer', 1)).toBe('storage');
+    expect(neighbourTab('storage', 1)).toBe('pairs');
+    expect(TABS).toEqual(['pairs', 'run', 'results', 'explorer', 'storage']);
   });
 });
 
