@@ -10,7 +10,8 @@ import { caseKey, openBenchmarkDb, putCase, getImage } from '../src/db/database.
 import { classifyError, loadModel, type EngineHost, type LoadedModel } from './engine/loadModel.ts';
 import { installNetworkGuard, leavesOrigin, networkGuard, type NetworkStats } from './engine/networkGuard.ts';
 import { runCases, type ImageLoader, type ImageProblem, type RunSummary } from './engine/runner.ts';
-import { newCounters, Scorer } from './engine/scorer.ts';
+import { newCounters, Scorer, type FreeFormOptions } from './engine/scorer.ts';
+import { judgeFreeFormAnswer, loadJudge, type JudgeInfo, type LoadedJudge } from './engine/judge.ts';
 import {
   EngineError,
   type CaseRequest,
@@ -66,6 +67,8 @@ export interface RunRequest {
   mode: ScoringMode;
   /** 'blank' runs the blind baseline: every case shown one uniform mid-grey image. */
   imageCondition?: ImageCondition;
+  /** FF settings: answer length (default 64 tokens) and the judge's score gap (default 3). */
+  freeForm?: { maxNewTokens?: number; threshold?: number };
   images: ImageSourceSpec;
   /** When given, each record is stored under its case key before it is reported. */
   persist?: { dbName: string; runId: string; promptHashes: Record<string, string> };
@@ -84,6 +87,23 @@ export interface EngineFailure {
 }
 
 let loaded: LoadedModel | null = null;
+let judge: LoadedJudge | null = null;
+
+/** FF needs the judge; the scorer refuses FF cases (clearly) when none is loaded. */
+function freeFormOptions(settings: RunRequest['freeForm']): FreeFormOptions {
+  const current = judge;
+  return {
+    ...(settings?.maxNewTokens ? { maxNewTokens: settings.maxNewTokens } : {}),
+    ...(current
+      ? {
+          judge: (pair, answerText) =>
+            judgeFreeFormAnswer(current, pair, answerText, {
+              ...(settings?.threshold !== undefined ? { threshold: settings.threshold } : {}),
+            }),
+        }
+      : {}),
+  };
+}
 let cancelRequested = false;
 let deviceLostReason: string | null = null;
 
@@ -177,6 +197,19 @@ const api = {
     }
   },
 
+  /** The text-only model that judges FF answers; it lives beside the image-text model. */
+  async loadJudge(opts: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<JudgeInfo> {
+    if (opts.offline !== undefined) networkGuard.setOffline(opts.offline);
+    try {
+      if (judge) await judge.model.dispose();
+      judge = null;
+      judge = await loadJudge(opts, host, (p) => onProgress?.(p));
+      return judge.info;
+    } catch (e) {
+      failure(e);
+    }
+  },
+
   async run(request: RunRequest, callbacks: RunCallbacks = {}): Promise<RunSummary> {
     if (!loaded) throw { kind: 'internal', message: 'No model loaded' } satisfies EngineFailure;
     cancelRequested = false;
@@ -209,7 +242,7 @@ const api = {
             ? { onImageProblem: (p: ImageProblem) => callbacks.onImageProblem!(p) }
             : {}),
         },
-        new Scorer(loaded, newCounters()),
+        new Scorer(loaded, newCounters(), freeFormOptions(request.freeForm)),
       );
     } catch (e) {
       failure(e);
@@ -223,6 +256,8 @@ const api = {
   },
 
   async dispose(): Promise<void> {
+    if (judge) await judge.model.dispose();
+    judge = null;
     if (loaded) await loaded.model.dispose();
     loaded = null;
   },
