@@ -15,10 +15,10 @@ import { toOfficialAnswersJson, toOfficialScoreJson } from '../src/core/resultFo
 import { OFFICIAL_MODE, type CaseRecord, type Method } from '../src/core/types.ts';
 import type { CaseRequest, Device, Dtype, ModelSource, ScoringMode } from '../workers/engine/types.ts';
 import { ENGINE_VERSION } from '../workers/engine/version.ts';
-import { createNodeEngine, folderImageLoader } from './lib/nodeEngine.ts';
+import { createNodeEngine, folderImageLoader, type NodeEngine } from './lib/nodeEngine.ts';
 
 const USAGE = `Usage: npm run eval -- --model <hub id or folder> --images <folder> [options]
-  --methods gd,ps,mc      methods to run (default gd,ps,mc)
+  --methods gd,ps,mc,ff   methods to run (default gd,ps,mc; ff needs --judge)
   --out <file>            results JSON (default results/<model>.json); official files are written beside it
   --device wasm|cpu|webgpu  wasm = onnxruntime-web as in the browser (default); cpu/webgpu = onnxruntime-node
   --dtype <dtype>         fp32, fp16, q8, q4, q4f16 … (default: chosen from what the model offers)
@@ -28,6 +28,9 @@ const USAGE = `Usage: npm run eval -- --model <hub id or folder> --images <folde
   --dataset <file>        dataset JSON/CSV (default: the bundled MediConfusion)
   --pairs <n>             only the first n pairs
   --blind                 also run GD/PS with a blank image (blind baseline)
+  --judge <id or folder>  text-only model that judges FF answers (the paper used GPT-4o: not comparable)
+  --ff-max-tokens <n>     length of FF answers (default 64)
+  --threshold <n>         judge score gap that picks an option (default 3)
   --quiet                 no progress line`;
 
 async function main() {
@@ -46,6 +49,10 @@ async function main() {
       pairs: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       blind: { type: 'boolean', default: false },
+      judge: { type: 'string' },
+      'judge-revision': { type: 'string' },
+      'ff-max-tokens': { type: 'string', default: '64' },
+      threshold: { type: 'string', default: '3' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -55,8 +62,12 @@ async function main() {
   }
   const methods = values.methods!.split(',').map((m) => m.trim().toUpperCase()) as Method[];
   for (const m of methods) {
-    if (!['GD', 'PS', 'MC'].includes(m))
-      throw new Error(`Unknown or unsupported method "${m}" (use gd, ps, mc)`);
+    if (!['GD', 'PS', 'MC', 'FF'].includes(m)) throw new Error(`Unknown method "${m}" (use gd, ps, mc, ff)`);
+  }
+  if (methods.includes('FF') && !values.judge) {
+    throw new Error(
+      'FF needs a judge model: add --judge <hub id or folder> (a small text-only instruct model)',
+    );
   }
   const device = values.device as Device;
   if (!['wasm', 'cpu', 'webgpu'].includes(device)) throw new Error(`Unknown device ${device}`);
@@ -93,6 +104,25 @@ async function main() {
       `\rloaded ${lm.info.modelId} (${lm.info.device}, ${lm.info.dtype}) in ${(loadMs / 1000).toFixed(1)} s\n`,
     );
 
+  let judgeInfo: Record<string, unknown> | null = null;
+  const freeForm: Parameters<NodeEngine['createScorer']>[1] = {};
+  if (values.judge) {
+    const judgeSource: ModelSource = isFolder(values.judge)
+      ? { kind: 'path', path: path.resolve(values.judge) }
+      : {
+          kind: 'hub',
+          repoId: values.judge,
+          ...(values['judge-revision'] ? { revision: values['judge-revision'] } : {}),
+          ...(values['remote-host'] ? { remoteHost: values['remote-host'] } : {}),
+        };
+    const judge = await engine.loadJudge({ source: judgeSource, device, fallbackToWasm: false }, engine.host);
+    const threshold = Number(values.threshold);
+    freeForm.judge = (pair, answerText) => engine.judgeFreeFormAnswer(judge, pair, answerText, { threshold });
+    freeForm.maxNewTokens = Number(values['ff-max-tokens']);
+    judgeInfo = { ...judge.info, threshold, ffMaxNewTokens: freeForm.maxNewTokens };
+    if (!values.quiet) process.stderr.write(`judge ${judge.info.modelId} (${judge.info.dtype})\n`);
+  }
+
   const requests: CaseRequest[] = [];
   for (const pair of pairs)
     for (const slot of [1, 2] as const)
@@ -123,6 +153,7 @@ async function main() {
       onImageProblem: (problem) =>
         console.error(`\n${problem.message}: ${problem.cases.length} cases not run`),
     },
+    engine.createScorer(lm, freeForm),
   );
   if (!values.quiet) process.stderr.write('\n');
 
@@ -159,6 +190,7 @@ async function main() {
     dataset: { name: dataset.name, hash: dataset.hash, pairs: pairs.length },
     promptHashes: Object.fromEntries(methods.map((m) => [m, promptTemplateHash(m, family)])),
     engineVersion: ENGINE_VERSION,
+    ...(judgeInfo ? { judge: judgeInfo } : {}),
     libraryVersions: lm.info.libraryVersions,
     runtime: 'node',
     startedAt: new Date(Date.now() - summary.elapsedMs).toISOString(),

@@ -36,6 +36,10 @@ export async function createNodeEngine(device: Device) {
   const { loadModel } = await import('../../workers/engine/loadModel.ts');
   const { runCases, groupByImage, localIdOf } = await import('../../workers/engine/runner.ts');
   const { Scorer, newCounters } = await import('../../workers/engine/scorer.ts');
+  const { loadJudge, judgeFreeFormAnswer } = await import('../../workers/engine/judge.ts');
+  type FreeForm = ConstructorParameters<typeof Scorer>[2];
+  const createScorer = (lm: ConstructorParameters<typeof Scorer>[0], freeForm: NonNullable<FreeForm> = {}) =>
+    new Scorer(lm, newCounters(), freeForm);
   // Hub downloads in Node go through the file-system cache (onnxruntime-node reads from disk).
   transformers.env.useFSCache = true;
   transformers.env.cacheDir = process.env.MEDICONFUSION_MODEL_CACHE ?? path.resolve('.cache', 'models');
@@ -47,6 +51,9 @@ export async function createNodeEngine(device: Device) {
     localIdOf,
     Scorer,
     newCounters,
+    createScorer,
+    loadJudge,
+    judgeFreeFormAnswer,
     host: await nodeHost(device),
   };
 }
