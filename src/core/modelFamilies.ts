@@ -23,6 +23,12 @@ export interface ModelFamily {
   supportsChat: boolean;
   /** True only when the whole pipeline has been checked end to end with this family. */
   verified: boolean;
+  /**
+   * Whether the image prefix's key/value cache may be reused: 'checked' (tests prove it equals full
+   * recomputation), 'self-check' (the engine compares both ways on the first image of a run and
+   * falls back to full recomputation on any difference), 'off' (always recompute in full).
+   */
+  prefixCache: 'checked' | 'self-check' | 'off';
   notes: string;
 }
 
@@ -42,6 +48,7 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     endOfTurnTokens: ['<end_of_utterance>'],
     supportsChat: true,
     verified: true,
+    prefixCache: 'checked',
     notes:
       'Chat template "<|im_start|>User:<image>…<end_of_utterance>\\nAssistant:". The generation prompt ' +
       'ends without a space, so the model may prefer " A" to "A"; GD still compares "A" and "B" as the ' +
@@ -57,6 +64,8 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     endOfTurnTokens: ['<|im_end|>'],
     supportsChat: true,
     verified: false,
+    // Multimodal rotary positions are computed over the whole sequence; a continuation alone gets them wrong.
+    prefixCache: 'off',
     notes: 'ChatML template with <|vision_start|><|image_pad|><|vision_end|> for the image. Not yet checked.',
   },
   {
@@ -69,6 +78,7 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     endOfTurnTokens: ['<|im_end|>'],
     supportsChat: true,
     verified: false,
+    prefixCache: 'self-check',
     notes: 'Qwen2 language model with a ChatML template. Not yet checked.',
   },
   {
@@ -81,6 +91,7 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     endOfTurnTokens: ['<end_of_turn>'],
     supportsChat: true,
     verified: false,
+    prefixCache: 'self-check',
     notes:
       'Template "<start_of_turn>user\\n<start_of_image>…<end_of_turn>\\n<start_of_turn>model\\n". Not yet checked.',
   },
@@ -94,6 +105,7 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     endOfTurnTokens: ['</s>'],
     supportsChat: false,
     verified: false,
+    prefixCache: 'self-check',
     notes:
       'Encoder-decoder driven by task tokens (e.g. <MORE_DETAILED_CAPTION>), not instructions; it has no ' +
       'chat template and is not trained for question answering, so the official methods do not apply as is.',

@@ -118,6 +118,40 @@ describe('cached scoring', () => {
   });
 });
 
+describe('families whose prefix cache is not proven', () => {
+  const ids = dataset.pairs.slice(0, 4).map((p) => p.id);
+
+  it('self-check: scores the first image both ways, keeps the cache when they agree', async () => {
+    const checked = { ...lm, family: { ...lm.family, prefixCache: 'self-check' as const } };
+    const records: CaseRecord[] = [];
+    const summary = await engine.runCases(
+      checked,
+      pairs,
+      requestsFor(ids, ['GD', 'PS', 'MC']),
+      folderImageLoader(engine, IMAGES_DIR),
+      { mode: 'cached', onRecord: (r) => void records.push(r) },
+    );
+    expect(summary.cacheCheck?.passed).toBe(true);
+    expect(summary.cacheCheck!.maxProbDiff).toBeLessThan(1e-4);
+    expect(summary.modeUsed).toBe('cached');
+    expect(records).toHaveLength(ids.length * 2 * 3);
+    const plain = await run(requestsFor(ids, ['GD', 'PS', 'MC']), 'cached');
+    expect(compareRecords(records, plain.records).answerMismatches).toEqual([]);
+  });
+
+  it("'off': recomputes every prompt in full and says why", async () => {
+    const off = { ...lm, family: { ...lm.family, prefixCache: 'off' as const } };
+    const requests = requestsFor(ids, ['GD']);
+    const summary = await engine.runCases(off, pairs, requests, folderImageLoader(engine, IMAGES_DIR), {
+      mode: 'cached',
+      onRecord: () => {},
+    });
+    expect(summary.modeUsed).toBe('full');
+    expect(summary.modeReason).toMatch(/recomputed in full/);
+    expect(summary.counters.visionEncoderRuns).toBe(requests.length);
+  });
+});
+
 describe('blind baseline', () => {
   it('shows every case one blank image, encoded once, and equals scoring that image case by case', async () => {
     const ids = dataset.pairs.slice(0, 8).map((p) => p.id);

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDatasetJson } from '../../src/core/dataset.ts';
+import { compareCaseRecords } from '../../src/core/recordComparison.ts';
 import type { CaseRecord, Dataset } from '../../src/core/types.ts';
 
 export const FIXTURES_DIR = path.resolve('.fixtures');
@@ -16,31 +17,11 @@ export function officialDataset(): Dataset {
   return dataset;
 }
 
-export function recordKey(r: Pick<CaseRecord, 'pairId' | 'slot' | 'method'>): string {
-  return `${r.pairId}/${r.slot}/${r.method}`;
-}
+export { recordKey } from '../../src/core/recordComparison.ts';
 
 /** Largest difference between two runs' probabilities (GD) and prefix scores (PS); answers must match. */
 export function compareRecords(a: readonly CaseRecord[], b: readonly CaseRecord[]) {
-  const byKey = new Map(b.map((r) => [recordKey(r), r]));
-  let maxProbDiff = 0;
-  const answerMismatches: string[] = [];
-  const textMismatches: string[] = [];
-  for (const r of a) {
-    const o = byKey.get(recordKey(r));
-    if (!o) throw new Error(`record ${recordKey(r)} missing from the second run`);
-    if (r.answer !== o.answer) answerMismatches.push(recordKey(r));
-    if (r.probabilities && o.probabilities) {
-      maxProbDiff = Math.max(maxProbDiff, Math.abs(r.probabilities.A - o.probabilities.A));
-    }
-    if (r.prefixScores && o.prefixScores) {
-      maxProbDiff = Math.max(
-        maxProbDiff,
-        Math.abs(r.prefixScores.A - o.prefixScores.A),
-        Math.abs(r.prefixScores.B - o.prefixScores.B),
-      );
-    }
-    if (r.generatedText !== o.generatedText) textMismatches.push(recordKey(r));
-  }
-  return { maxProbDiff, answerMismatches, textMismatches, compared: a.length };
+  const c = compareCaseRecords(a, b);
+  if (c.missing.length > 0) throw new Error(`record ${c.missing[0]} missing from the second run`);
+  return c;
 }

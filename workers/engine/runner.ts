@@ -3,6 +3,7 @@
 // handling of missing or unreadable images (their cases are reported as not run, never as wrong).
 import type { RawImage } from '@huggingface/transformers';
 import type { CaseRecord, ConfusionPair, ImageSlot, Method } from '../../src/core/types.ts';
+import { compareCaseRecords, recordsAgree } from '../../src/core/recordComparison.ts';
 import type { LoadedModel } from './loadModel.ts';
 import { newCounters, Scorer, type ImageWork } from './scorer.ts';
 import { blankImageFor, BLANK_IMAGE_ID } from './blankImage.ts';
@@ -42,7 +43,15 @@ export interface RunSummary {
   cancelled: boolean;
   elapsedMs: number;
   counters: WorkCounters;
+  /** The strategy actually used, and why when it differs from the one asked for. */
+  modeUsed: ScoringMode;
+  modeReason?: string;
+  /** For families whose prefix cache is not proven: the first image scored both ways. */
+  cacheCheck?: { passed: boolean; maxProbDiff: number; cases: number };
 }
+
+/** Cached and full scoring must agree this closely for the cache to be trusted. */
+export const CACHE_CHECK_TOLERANCE = 1e-4;
 
 export function localIdOf(pair: ConfusionPair, slot: ImageSlot): string {
   return slot === 1 ? pair.im1Local : pair.im2Local;
@@ -113,6 +122,28 @@ export async function runCases(
     if (isCancelled()) throw new EngineError('cancelled', 'Run cancelled');
   };
 
+  // Families whose cache reuse is not proven get a self-check; some never reuse it.
+  let mode: ScoringMode = opts.mode;
+  let modeReason: string | undefined;
+  if (mode === 'cached' && lm.family.prefixCache === 'off') {
+    mode = 'full';
+    modeReason = `${lm.family.label} prompts cannot continue from a cached image prefix; every prompt is recomputed in full`;
+  }
+  const needsCheck = lm.family.prefixCache === 'self-check';
+  let cacheCheck: RunSummary['cacheCheck'];
+  const emit = async (record: CaseRecord) => {
+    await opts.onRecord(record);
+    done++;
+    opts.onProgress?.({
+      done,
+      total,
+      pairId: record.pairId,
+      slot: record.slot,
+      elapsedMs: performance.now() - started,
+      counters: { ...scorer.counters },
+    });
+  };
+
   try {
     for (const [localId, cases] of groups) {
       await checkpoint();
@@ -145,21 +176,27 @@ export async function runCases(
         continue;
       }
       const work: ImageWork = { image, cases };
-      await scorer.scoreImage(work, opts.mode, {
-        checkpoint,
-        onRecord: async (record) => {
-          await opts.onRecord(record);
-          done++;
-          opts.onProgress?.({
-            done,
-            total,
-            pairId: record.pairId,
-            slot: record.slot,
-            elapsedMs: performance.now() - started,
-            counters: { ...scorer.counters },
-          });
-        },
-      });
+      if (mode === 'cached' && needsCheck && !cacheCheck) {
+        // Score the first image the reference way (those are the stored results), then cached,
+        // and keep the cache only if both agree.
+        const reference: CaseRecord[] = [];
+        const cachedRecords: CaseRecord[] = [];
+        await scorer.scoreImage(work, 'full', { checkpoint, onRecord: (r) => void reference.push(r) });
+        await scorer.scoreImage(work, 'cached', { checkpoint, onRecord: (r) => void cachedRecords.push(r) });
+        const c = compareCaseRecords(cachedRecords, reference);
+        cacheCheck = {
+          passed: recordsAgree(c, CACHE_CHECK_TOLERANCE),
+          maxProbDiff: c.maxProbDiff,
+          cases: c.compared,
+        };
+        if (!cacheCheck.passed) {
+          mode = 'full';
+          modeReason = `the prefix cache disagreed with full recomputation on the first image (max |Δp| ${c.maxProbDiff.toExponential(1)}, ${c.answerMismatches.length} different answers); every prompt is recomputed in full`;
+        }
+        for (const record of reference) await emit(record);
+        continue;
+      }
+      await scorer.scoreImage(work, mode, { checkpoint, onRecord: emit });
     }
   } catch (e) {
     if (e instanceof EngineError && e.kind === 'cancelled') cancelled = true;
@@ -172,5 +209,8 @@ export async function runCases(
     cancelled,
     elapsedMs: performance.now() - started,
     counters: { ...scorer.counters },
+    modeUsed: mode,
+    ...(modeReason ? { modeReason } : {}),
+    ...(cacheCheck ? { cacheCheck } : {}),
   };
 }

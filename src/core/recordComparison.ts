@@ -1,0 +1,59 @@
+// Comparing two sets of case records for the same cases: decisions must match exactly, and the
+// probabilities behind them (GD letter probabilities, PS prefix scores) within a tolerance. Used by
+// the engine's cache self-check and by the tests that compare backends and strategies.
+import type { CaseRecord } from './types.ts';
+
+export interface RecordComparison {
+  compared: number;
+  /** Largest |Δ| over GD probabilities and PS prefix scores. */
+  maxProbDiff: number;
+  answerMismatches: string[];
+  textMismatches: string[];
+  missing: string[];
+}
+
+export function recordKey(r: Pick<CaseRecord, 'pairId' | 'slot' | 'method'>): string {
+  return `${r.pairId}/${r.slot}/${r.method}`;
+}
+
+export function compareCaseRecords(a: readonly CaseRecord[], b: readonly CaseRecord[]): RecordComparison {
+  const byKey = new Map(b.map((r) => [recordKey(r), r]));
+  const out: RecordComparison = {
+    compared: 0,
+    maxProbDiff: 0,
+    answerMismatches: [],
+    textMismatches: [],
+    missing: [],
+  };
+  for (const r of a) {
+    const o = byKey.get(recordKey(r));
+    if (!o) {
+      out.missing.push(recordKey(r));
+      continue;
+    }
+    out.compared++;
+    if (r.answer !== o.answer) out.answerMismatches.push(recordKey(r));
+    if (r.probabilities && o.probabilities) {
+      out.maxProbDiff = Math.max(out.maxProbDiff, Math.abs(r.probabilities.A - o.probabilities.A));
+    }
+    if (r.prefixScores && o.prefixScores) {
+      out.maxProbDiff = Math.max(
+        out.maxProbDiff,
+        Math.abs(r.prefixScores.A - o.prefixScores.A),
+        Math.abs(r.prefixScores.B - o.prefixScores.B),
+      );
+    }
+    if (r.generatedText !== o.generatedText) out.textMismatches.push(recordKey(r));
+  }
+  return out;
+}
+
+/** Same decisions, same generated text, probabilities within `tolerance`. */
+export function recordsAgree(c: RecordComparison, tolerance: number): boolean {
+  return (
+    c.missing.length === 0 &&
+    c.answerMismatches.length === 0 &&
+    c.textMismatches.length === 0 &&
+    c.maxProbDiff <= tolerance
+  );
+}
