@@ -35,7 +35,7 @@ const repoRoot = path.resolve(here, '..');
 export const DATASET_PATH = path.join(repoRoot, 'public/data/mediconfusion/dataset.json');
 /** The judge fixture is fitted on the official judge prompt (prompts.json via src/core/prompts.ts). */
 const JUDGE_PROMPT_SOURCES = [
-  path.join(repoRoot, 'public/data/mediconfusion/prompts.json'),
+  path.join(repoRoot, 'src/data/mediconfusion/prompts.json'),
   path.join(repoRoot, 'src/core/prompts.ts'),
 ];
 

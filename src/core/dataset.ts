@@ -2,7 +2,7 @@
 // field names). All-or-nothing: the first problem throws a DatasetError naming pair and field,
 // because a silently partial question set would make scores incomparable.
 
-import officialStatistics from '../../public/data/mediconfusion/statistics.json' with { type: 'json' };
+import officialStatistics from '../data/mediconfusion/statistics.json' with { type: 'json' };
 import { isBlankCsvRow, parseCsvFields, toCsv, CsvError } from './csv.ts';
 import { stableHash } from './hash.ts';
 import type { ConfusionPair, Dataset, Letter } from './types.ts';

@@ -1,7 +1,7 @@
 // Official prompt texts (prompts.json) and how each method's conversation is built from them.
 // The user turn always holds the image first, then the text; PS adds the option as the assistant turn.
 
-import prompts from '../../public/data/mediconfusion/prompts.json' with { type: 'json' };
+import prompts from '../data/mediconfusion/prompts.json' with { type: 'json' };
 import { stableHash } from './hash.ts';
 import type { ModelFamily } from './modelFamilies.ts';
 import { OFFICIAL_MODE, type ConfusionPair, type Letter, type Method } from './types.ts';

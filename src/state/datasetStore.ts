@@ -3,7 +3,7 @@
 // so a malformed file leaves the current dataset in place and explains itself in `error`.
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { DatasetError, parseDataset, parseDatasetJson } from '../core/dataset.ts';
+import { DatasetError, OFFICIAL_CATEGORY_COUNTS, parseDataset, parseDatasetJson } from '../core/dataset.ts';
 import type { Dataset } from '../core/types.ts';
 import {
   deleteDataset,
@@ -16,7 +16,6 @@ import {
 
 /** Relative to the page, so the app works from any sub-path (vite serves public/ at the root). */
 export const OFFICIAL_DATASET_PATH = 'data/mediconfusion/dataset.json';
-export const OFFICIAL_STATISTICS_PATH = 'data/mediconfusion/statistics.json';
 export const OFFICIAL_DATASET_NAME = 'MediConfusion';
 
 /** Larger files are almost certainly not a pair list; reading them would only freeze the tab. */
@@ -101,20 +100,14 @@ async function fetchText(deps: DatasetStoreDeps, path: string): Promise<string> 
   return response.text();
 }
 
-/** Fetches dataset.json and statistics.json and parses them with the official category counts. */
+/** Fetches dataset.json and parses it with the official category counts (statistics.json, bundled). */
 async function fetchOfficial(deps: DatasetStoreDeps): Promise<Dataset> {
-  const [datasetText, statisticsText] = await Promise.all([
-    fetchText(deps, OFFICIAL_DATASET_PATH),
-    fetchText(deps, OFFICIAL_STATISTICS_PATH),
-  ]);
-  let categoryCounts: Record<string, number>;
+  const datasetText = await fetchText(deps, OFFICIAL_DATASET_PATH);
   try {
-    categoryCounts = JSON.parse(statisticsText) as Record<string, number>;
-  } catch (e) {
-    throw new Error(`${OFFICIAL_STATISTICS_PATH} is not valid JSON: ${message(e)}`);
-  }
-  try {
-    return parseDatasetJson(datasetText, { name: OFFICIAL_DATASET_NAME, categoryCounts });
+    return parseDatasetJson(datasetText, {
+      name: OFFICIAL_DATASET_NAME,
+      categoryCounts: { ...OFFICIAL_CATEGORY_COUNTS },
+    });
   } catch (e) {
     throw new Error(`The bundled ${OFFICIAL_DATASET_PATH} is invalid: ${message(e)}`);
   }

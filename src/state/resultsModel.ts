@@ -4,7 +4,7 @@
 // imported result files into runs. No IndexedDB and no DOM here: the results store reads cases,
 // calls these, and writes what they return.
 
-import paperResultsJson from '../../public/data/mediconfusion/paper_results.json' with { type: 'json' };
+import paperResultsJson from '../data/mediconfusion/paper_results.json' with { type: 'json' };
 import { locateJsonError } from '../core/dataset.ts';
 import { stableHash } from '../core/hash.ts';
 import {

@@ -8,10 +8,13 @@ import {
 } from '../../../src/core/dataset.ts';
 import type { Answer, ConfusionPair, Dataset, Letter, PairAnswers } from '../../../src/core/types.ts';
 
-const DATA_DIR = new URL('../../../public/data/mediconfusion/', import.meta.url);
+// Fetched at run time (public/) or imported by the code (src/data/).
+const PUBLIC_DATA = new URL('../../../public/data/mediconfusion/', import.meta.url);
+const BUNDLED_DATA = new URL('../../../src/data/mediconfusion/', import.meta.url);
 
 export function readData(file: string): string {
-  return readFileSync(new URL(file, DATA_DIR), 'utf8');
+  const dir = ['dataset.json', 'image_dict.json'].includes(file) ? PUBLIC_DATA : BUNDLED_DATA;
+  return readFileSync(new URL(file, dir), 'utf8');
 }
 
 export const officialDatasetText = readData('dataset.json');

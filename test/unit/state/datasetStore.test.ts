@@ -14,7 +14,10 @@ import {
 const publicDir = fileURLToPath(new URL('../../../public/', import.meta.url));
 const officialText = readFileSync(`${publicDir}data/mediconfusion/dataset.json`, 'utf8');
 const statistics = JSON.parse(
-  readFileSync(`${publicDir}data/mediconfusion/statistics.json`, 'utf8'),
+  readFileSync(
+    fileURLToPath(new URL('../../../src/data/mediconfusion/statistics.json', import.meta.url)),
+    'utf8',
+  ),
 ) as Record<string, number>;
 
 const BASE = 'http://localhost:4173/app/';
@@ -62,7 +65,7 @@ function brokenOfficial(): string {
 }
 
 describe('loading the official dataset', () => {
-  it('fetches dataset.json and statistics.json relative to the page and parses all 176 pairs', async () => {
+  it('fetches dataset.json relative to the page and parses all 176 pairs with the official counts', async () => {
     const { store, requested } = makeStore();
     expect(store.getState().status).toBe('idle');
     const loading = store.getState().loadOfficial();
@@ -75,10 +78,7 @@ describe('loading the official dataset', () => {
     expect(s.dataset?.pairs).toHaveLength(176);
     expect(s.dataset?.name).toBe('MediConfusion');
     expect(s.dataset?.categoryCounts).toEqual(statistics);
-    expect(requested.sort()).toEqual([
-      `${BASE}data/mediconfusion/dataset.json`,
-      `${BASE}data/mediconfusion/statistics.json`,
-    ]);
+    expect(requested.sort()).toEqual([`${BASE}data/mediconfusion/dataset.json`]);
   });
 
   it('reports an HTTP failure as an error state with no dataset, and can retry', async () => {
@@ -103,7 +103,7 @@ describe('loading the official dataset', () => {
     const { store, requested } = makeStore();
     await store.getState().loadOfficial();
     await store.getState().loadOfficial();
-    expect(requested).toHaveLength(2);
+    expect(requested).toHaveLength(1);
   });
 });
 
@@ -180,7 +180,7 @@ describe('importing a user file', () => {
     expect(store.getState().source).toBe('official');
     expect(store.getState().fileName).toBeNull();
     expect(store.getState().dataset?.pairs).toHaveLength(176);
-    expect(requested).toHaveLength(2);
+    expect(requested).toHaveLength(1);
   });
 
   it('lets the latest choice win when an earlier load finishes later', async () => {
