@@ -148,3 +148,41 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
 export function catalogEntry(repoId: string): CatalogEntry | null {
   return MODEL_CATALOG.find((e) => e.repoId === repoId) ?? null;
 }
+
+/** A text-only instruct model offered as the FF judge. */
+export interface JudgeCatalogEntry {
+  repoId: string;
+  label: string;
+  paramsMillions: number;
+  /** Always NOT_VERIFIED: no hub access in our test environment. */
+  verified: string;
+}
+
+/**
+ * Small instruct models with transformers.js ONNX exports, offered as local FF judges. The paper
+ * judged FF answers with GPT-4o; scores from these small judges are not directly comparable.
+ */
+export const JUDGE_CATALOG: readonly JudgeCatalogEntry[] = [
+  {
+    repoId: 'onnx-community/Qwen2.5-0.5B-Instruct',
+    label: 'Qwen2.5 0.5B Instruct',
+    paramsMillions: 494,
+    verified: NOT_VERIFIED,
+  },
+  {
+    repoId: 'HuggingFaceTB/SmolLM2-360M-Instruct',
+    label: 'SmolLM2 360M Instruct',
+    paramsMillions: 362,
+    verified: NOT_VERIFIED,
+  },
+  {
+    repoId: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+    label: 'SmolLM2 135M Instruct',
+    paramsMillions: 135,
+    verified: NOT_VERIFIED,
+  },
+];
+
+export const JUDGE_NOTE =
+  'The paper judged FF answers with GPT-4o. A small local judge scores differently, so FF numbers ' +
+  'from it are not directly comparable with the paper’s.';

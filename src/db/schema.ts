@@ -33,6 +33,8 @@ export interface RunRecord {
   runCard: Record<string, unknown>;
   /** True for runs read from a result file rather than computed here. */
   imported: boolean;
+  /** 'blank' for a blind-baseline run (every case shown a blank image; runCard.blindOf = main run). */
+  imageCondition?: 'blank';
 }
 
 /** One computed case as stored: the core record plus where it belongs and what it cost. */

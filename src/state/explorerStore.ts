@@ -44,6 +44,8 @@ export interface ExplorerRun {
   createdAt: number;
   datasetHash: string;
   imported: boolean;
+  /** For a blind-baseline run (blank image): the id of the run it is the sibling of. */
+  blindOf: string | null;
 }
 
 export interface RunCases {
@@ -241,6 +243,13 @@ export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}):
       writeLocation(url, mode);
       void ensureCases(url.run);
       void ensureCases(url.compare);
+      void ensureCases(blindIdOf(url.run));
+    }
+
+    /** The blank-image sibling of a run (blind baseline), when one is stored. */
+    function blindIdOf(runId: string | null): string | null {
+      if (runId === null) return null;
+      return get().runs.find((r) => r.blindOf === runId)?.id ?? null;
     }
 
     async function ensureCases(runId: string | null, force = false): Promise<void> {
@@ -329,6 +338,7 @@ export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}):
           writeLocation(get().url, 'replace');
           void ensureCases(get().url.run);
           void ensureCases(get().url.compare);
+          void ensureCases(blindIdOf(get().url.run));
         }
         const stopLocation = deps.location.listen(() => get().applyHash(deps.location.hash()));
         const fullscreen = deps.fullscreen;
@@ -378,12 +388,15 @@ export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}):
             createdAt: r.createdAt,
             datasetHash: r.datasetHash,
             imported: r.imported,
+            blindOf: typeof r.runCard['blindOf'] === 'string' ? r.runCard['blindOf'] : null,
           }));
           set({ runs, runsStatus: 'ready' });
           const { url } = get();
           if (!runChosen && url.run === null) {
             const dataset = deps.dataset();
-            const newest = runs.find((r) => dataset === null || r.datasetHash === dataset.hash);
+            const newest = runs.find(
+              (r) => r.blindOf === null && (dataset === null || r.datasetHash === dataset.hash),
+            );
             if (newest) navigate({ run: newest.id }, { mode: 'replace' });
           }
           runChosen = true;
@@ -392,7 +405,11 @@ export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}):
         }
         // Cases may have grown since the last visit (a run finished meanwhile).
         const { run, compare } = get().url;
-        await Promise.all([ensureCases(run, true), ensureCases(compare, true)]);
+        await Promise.all([
+          ensureCases(run, true),
+          ensureCases(compare, true),
+          ensureCases(blindIdOf(run), true),
+        ]);
         try {
           const ids = await listImageIds(db);
           if (ticket !== refreshTicket) return;
@@ -414,6 +431,7 @@ export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}):
         }
         void ensureCases(parsed.run);
         void ensureCases(parsed.compare);
+        void ensureCases(blindIdOf(parsed.run));
       },
 
       openPair(pairId) {

@@ -5,6 +5,7 @@
 // calls these, and writes what they return.
 
 import paperResultsJson from '../data/mediconfusion/paper_results.json' with { type: 'json' };
+import { blindBaseline, type BlindBaseline } from '../core/blind.ts';
 import { locateJsonError } from '../core/dataset.ts';
 import { stableHash } from '../core/hash.ts';
 import {
@@ -318,6 +319,42 @@ export function computeRunResults(
     },
     bootstrap: { iterations: BOOTSTRAP_ITERATIONS, seed: BOOTSTRAP_SEED, level: CONFIDENCE_LEVEL },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blind baseline
+
+/** Whether a run is the blank-image sibling (blind baseline) of another run. */
+export function isBlindRun(run: Pick<RunRecord, 'imageCondition' | 'runCard'>): boolean {
+  return run.imageCondition === 'blank' || typeof run.runCard['blindOf'] === 'string';
+}
+
+/** The blank-image sibling of a run among the given runs (runCard.blindOf = the run's id), if any. */
+export function blindSiblingOf<T extends Pick<RunRecord, 'id' | 'imageCondition' | 'runCard'>>(
+  runs: readonly T[],
+  runId: string,
+): T | null {
+  return runs.find((r) => isBlindRun(r) && r.runCard['blindOf'] === runId) ?? null;
+}
+
+/**
+ * The blind-baseline table of a run: per GD/PS method answered in both runs, accuracy with the real
+ * image, with the blank image, and the share of answers unchanged by the image (core blindBaseline,
+ * on each run's effective cases).
+ */
+export function blindTableRows(
+  dataset: Dataset,
+  real: { run: Pick<RunRecord, 'promptHashes'>; cases: readonly MaybeStored[] },
+  blank: { run: Pick<RunRecord, 'promptHashes'>; cases: readonly MaybeStored[] },
+): BlindBaseline[] {
+  const realCases = effectiveCases(real.run, real.cases);
+  const blankCases = effectiveCases(blank.run, blank.cases);
+  const rows: BlindBaseline[] = [];
+  for (const method of ['GD', 'PS'] as const) {
+    const row = blindBaseline(dataset, realCases, blankCases, method);
+    if (row.casesCompared > 0) rows.push(row);
+  }
+  return rows;
 }
 
 /** The method whose per-category numbers Table 2 shows: the chosen one, or the best by set accuracy. */

@@ -4,6 +4,7 @@
 // store and call its actions; it is the only Results code that touches the database.
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { BlindBaseline } from '../core/blind.ts';
 import type { Dataset, Method } from '../core/types.ts';
 import {
   countCasesForRun,
@@ -20,8 +21,11 @@ import {
 import { datasetStore } from './datasetStore.ts';
 import {
   ResultsError,
+  blindSiblingOf,
+  blindTableRows,
   buildExport,
   computeRunResults,
+  isBlindRun,
   parseResultsFile,
   type ExportKind,
   type ImportMethodChoice,
@@ -67,6 +71,8 @@ export interface ResultsState {
   selectedRunIds: string[];
   /** Metrics of comparable runs computed so far (selected runs and the run whose card is shown). */
   metricsByRun: Record<string, RunResults>;
+  /** Blind-baseline rows (GD/PS with a blank image) of selected runs that have a blank-image sibling. */
+  blindByRun: Record<string, BlindBaseline[]>;
   status: ResultsStatus;
   error: ResultsProblem | null;
   notice: string | null;
@@ -135,6 +141,7 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
   const deps: ResultsStoreDeps = { ...browserDeps, ...overrides };
   // Per run: what its metrics were computed from, so a run that gained cases is recomputed.
   const cache = new Map<string, { signature: string; results: RunResults }>();
+  const blindCache = new Map<string, { signature: string; rows: BlindBaseline[] }>();
   // Runs seen by an earlier refresh: a run appearing later (a finished run, an import) is selected.
   const seen = new Set<string>();
   let firstRefresh = true;
@@ -171,6 +178,50 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
         }
       }
       if (changed || Object.keys(get().metricsByRun).length !== cache.size) publishMetrics(dataset);
+      await computeBlind(dataset, wanted);
+    }
+
+    /** Blind-baseline rows for the wanted runs with a stored blank-image sibling (cached like metrics). */
+    async function computeBlind(dataset: Dataset, wanted: ReadonlySet<string>): Promise<void> {
+      const runs = get().runs;
+      const blindByRun: Record<string, BlindBaseline[]> = {};
+      for (const summary of runs) {
+        if (!wanted.has(summary.run.id) || !summary.comparable || isBlindRun(summary.run)) continue;
+        const blindRun = blindSiblingOf(
+          runs.map((r) => r.run),
+          summary.run.id,
+        );
+        const blindSummary = blindRun ? (runs.find((s) => s.run === blindRun) ?? null) : null;
+        if (!blindSummary || !blindSummary.comparable) continue;
+        const sig = `${signature(summary, dataset)}|${signature(blindSummary, dataset)}`;
+        const hit = blindCache.get(summary.run.id);
+        if (hit?.signature === sig) {
+          blindByRun[summary.run.id] = hit.rows;
+          continue;
+        }
+        try {
+          const db = await deps.db();
+          const [realCases, blankCases] = await Promise.all([
+            getCasesForRun(db, summary.run.id),
+            getCasesForRun(db, blindSummary.run.id),
+          ]);
+          const rows = blindTableRows(
+            dataset,
+            { run: summary.run, cases: realCases },
+            { run: blindSummary.run, cases: blankCases },
+          );
+          blindCache.set(summary.run.id, { signature: sig, rows });
+          blindByRun[summary.run.id] = rows;
+        } catch (e) {
+          set({
+            error: {
+              title: `Could not compute the blind baseline of “${summary.run.label}”`,
+              message: message(e),
+            },
+          });
+        }
+      }
+      set({ blindByRun });
     }
 
     /** metricsByRun = the cached results that belong to listed runs on the loaded dataset. */
@@ -188,6 +239,7 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
       runs: [],
       selectedRunIds: [],
       metricsByRun: {},
+      blindByRun: {},
       status: 'idle',
       error: null,
       notice: null,
@@ -227,7 +279,10 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
             expectedCases: comparable ? dataset.pairs.length * 2 * Math.max(1, run.methods.length) : null,
           };
         });
-        const comparableIds = summaries.filter((s) => s.comparable).map((s) => s.run.id);
+        // Blind-baseline runs are not compared as rows of their own: they show in the blind table.
+        const comparableIds = summaries
+          .filter((s) => s.comparable && !isBlindRun(s.run))
+          .map((s) => s.run.id);
         let selected = get().selectedRunIds.filter((id) => comparableIds.includes(id));
         const fresh = comparableIds.filter((id) => !seen.has(id));
         if (firstRefresh) selected = [...selected, ...fresh.slice(0, DEFAULT_SELECTION)];
@@ -257,7 +312,7 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
 
       async select(id) {
         const summary = get().runs.find((s) => s.run.id === id);
-        if (!summary?.comparable || get().selectedRunIds.includes(id)) return;
+        if (!summary?.comparable || isBlindRun(summary.run) || get().selectedRunIds.includes(id)) return;
         const order = new Map(get().runs.map((s, i) => [s.run.id, i]));
         const selectedRunIds = [...get().selectedRunIds, id].sort(
           (a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0),

@@ -39,10 +39,14 @@ import {
 } from './engineClient.ts';
 import { imageStore } from './imageStore.ts';
 import { modelStore, type ModelStore } from './modelStore.ts';
+import { freeFormPromptHash, judgeStore, type JudgeStore } from './judgeStore.ts';
 
-/** Methods the Run tab offers now; FF needs a judge model and is not offered yet. */
-export const RUNNABLE_METHODS = ['GD', 'PS', 'MC'] as const satisfies readonly Method[];
+/** Methods the Run tab offers; FF needs a judge model (judgeStore) loaded beside the model. */
+export const RUNNABLE_METHODS = ['GD', 'PS', 'MC', 'FF'] as const satisfies readonly Method[];
 export type RunnableMethod = (typeof RUNNABLE_METHODS)[number];
+
+/** Methods the blind baseline (blank image) runs: the ones answered from logits, never invalid. */
+export const BLIND_METHODS = ['GD', 'PS'] as const satisfies readonly Method[];
 
 export const LOCK_PREFIX = 'mediconfusion-run:';
 export const PROGRESS_CHANNEL = 'mediconfusion-progress';
@@ -63,6 +67,41 @@ export interface RunIdentity {
 export function computeRunId(identity: RunIdentity): string {
   const { datasetHash, modelId, revision, dtype, device, engineVersion } = identity;
   return stableHash({ datasetHash, modelId, revision, dtype, device, engineVersion });
+}
+
+/**
+ * The blind baseline's run id: the same identity plus `imageCondition: 'blank'`, so the blank-image
+ * sibling of a run is cached and resumable like any run and never mixes with the real-image one.
+ */
+export function computeBlindRunId(identity: RunIdentity): string {
+  const { datasetHash, modelId, revision, dtype, device, engineVersion } = identity;
+  return stableHash({
+    datasetHash,
+    modelId,
+    revision,
+    dtype,
+    device,
+    engineVersion,
+    imageCondition: 'blank',
+  });
+}
+
+/** One run to execute: the main (real-image) run or its blank-image sibling. */
+export interface RunConfig {
+  ok: true;
+  identity: RunIdentity;
+  runId: string;
+  methods: Method[];
+  promptHashes: Record<string, string>;
+  imageCondition: 'real' | 'blank';
+  /** For the blank-image sibling: the main run's id. */
+  blindOf: string | null;
+  /** FF: the judge's identity and settings (also inside FF's prompt hash). */
+  freeForm: {
+    maxNewTokens: number;
+    threshold: number;
+    judge: { modelId: string; revision: string; dtype: string };
+  } | null;
 }
 
 export interface RunPlanInput {
@@ -168,6 +207,8 @@ export interface PlanPreview {
 
 export interface RunState {
   methods: Record<RunnableMethod, boolean>;
+  /** Also run GD/PS with a blank image (the blind baseline), as a sibling run, before the main run. */
+  blind: boolean;
   phase: RunPhase;
   runId: string | null;
   run: RunRecord | null;
@@ -184,6 +225,7 @@ export interface RunState {
   preview: PlanPreview | null;
 
   setMethod(method: RunnableMethod, on: boolean): void;
+  setBlind(on: boolean): void;
   start(): Promise<void>;
   pause(): Promise<void>;
   /** Same as start: stored cases are skipped, so it continues where the run stopped. */
@@ -216,6 +258,7 @@ export interface RunStoreDeps {
   dbName: string;
   engine: EngineClient;
   models: ModelStore;
+  judge: JudgeStore;
   dataset: () => Dataset | null;
   locks: () => LockManagerLike | undefined;
   channel: () => ChannelLike | null;
@@ -232,6 +275,7 @@ const browserDeps: RunStoreDeps = {
   dbName: DEFAULT_DB_NAME,
   engine: engineClient,
   models: modelStore,
+  judge: judgeStore,
   dataset: () => datasetStore.getState().dataset,
   locks: () =>
     typeof navigator !== 'undefined' ? (navigator.locks as LockManagerLike | undefined) : undefined,
@@ -290,15 +334,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
     }
 
     /** The loaded model, dataset and methods as a run, or the reason there is none. */
-    function configuration():
-      | {
-          ok: true;
-          identity: RunIdentity;
-          runId: string;
-          methods: Method[];
-          promptHashes: Record<string, string>;
-        }
-      | { ok: false; error: ReadableError } {
+    function configuration(): RunConfig | { ok: false; error: ReadableError } {
       const dataset = deps.dataset();
       if (!dataset) return { ok: false, error: problem('No dataset', 'The dataset is not loaded yet.') };
       const loaded = deps.models.getState().model;
@@ -317,7 +353,45 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       };
       const family = familyById(loaded.info.family);
       const promptHashes = Object.fromEntries(methods.map((m) => [m, promptTemplateHash(m, family)]));
-      return { ok: true, identity, runId: computeRunId(identity), methods, promptHashes };
+      let freeForm: RunConfig['freeForm'] = null;
+      if (methods.includes('FF')) {
+        const judge = deps.judge.getState();
+        if (!judge.judge)
+          return {
+            ok: false,
+            error: problem('No judge loaded', 'FF needs a judge model: load one under "Judge for FF".'),
+          };
+        const settings = { maxNewTokens: judge.maxNewTokens, threshold: judge.threshold };
+        // The judge and the FF settings go into FF's prompt hash, not into the run id: GD/PS/MC
+        // cases stay shared whatever judge is loaded, while FF cases of another judge never count.
+        promptHashes['FF'] = freeFormPromptHash(promptHashes['FF'] ?? '', judge.judge.identity, settings);
+        freeForm = { ...settings, judge: judge.judge.identity };
+      }
+      return {
+        ok: true,
+        identity,
+        runId: computeRunId(identity),
+        methods,
+        promptHashes,
+        imageCondition: 'real',
+        blindOf: null,
+        freeForm,
+      };
+    }
+
+    /** The blank-image sibling of a configuration: its GD/PS methods, under the blind run id. */
+    function blindConfiguration(config: RunConfig): RunConfig | null {
+      const methods = config.methods.filter((m) => (BLIND_METHODS as readonly Method[]).includes(m));
+      if (methods.length === 0) return null;
+      return {
+        ...config,
+        runId: computeBlindRunId(config.identity),
+        methods,
+        promptHashes: Object.fromEntries(methods.map((m) => [m, config.promptHashes[m] ?? ''])),
+        imageCondition: 'blank',
+        blindOf: config.runId,
+        freeForm: null,
+      };
     }
 
     async function persistStatus(run: RunRecord, status: RunRecord['status']): Promise<RunRecord> {
@@ -330,7 +404,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       return next;
     }
 
-    async function execute(config: Extract<ReturnType<typeof configuration>, { ok: true }>): Promise<void> {
+    async function execute(config: RunConfig): Promise<void> {
       const dataset = deps.dataset() as Dataset;
       const loaded = deps.models.getState().model!;
       const { runId, identity, methods, promptHashes } = config;
@@ -352,9 +426,10 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         const db = await deps.db();
         const existing = await getRun(db, runId);
         const now = deps.now();
+        const blank = config.imageCondition === 'blank';
         run = {
           id: runId,
-          label: `${identity.modelId} · ${identity.dtype} · ${identity.device}`,
+          label: `${identity.modelId} · ${identity.dtype} · ${identity.device}${blank ? ' · blank image' : ''}`,
           datasetHash: dataset.hash,
           datasetName: dataset.name,
           model: {
@@ -379,14 +454,20 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
             libraryVersions: loaded.info.libraryVersions,
             ...(loaded.info.fallbackReason ? { fallbackReason: loaded.info.fallbackReason } : {}),
             userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown',
+            ...(config.blindOf ? { blindOf: config.blindOf, imageCondition: 'blank' } : {}),
+            ...(config.freeForm ? { freeFormJudge: config.freeForm } : {}),
           },
           imported: false,
+          ...(blank ? { imageCondition: 'blank' as const } : {}),
         };
         await putRun(db, run);
         set({ run });
 
         const stored = await getCasesForRun(db, runId);
-        const present = new Set(await listImageIds(db));
+        // The blank image replaces every image: no pair lacks one.
+        const present = new Set(
+          blank ? dataset.pairs.flatMap((p) => [p.im1Local, p.im2Local]) : await listImageIds(db),
+        );
         const plan = planRun({
           runId,
           pairs: dataset.pairs,
@@ -448,6 +529,15 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           pairs: plan.runnablePairs,
           cases: plan.cases,
           mode: 'cached',
+          imageCondition: config.imageCondition,
+          ...(config.freeForm
+            ? {
+                freeForm: {
+                  maxNewTokens: config.freeForm.maxNewTokens,
+                  threshold: config.freeForm.threshold,
+                },
+              }
+            : {}),
           images: { kind: 'indexeddb', dbName: deps.dbName },
           persist: { dbName: deps.dbName, runId, promptHashes },
         };
@@ -481,6 +571,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           // Recovery needs a fresh worker; its model is gone with the old one.
           deps.engine.restart();
           deps.models.getState().unload(`${error.title}: the model was unloaded. Load it again to continue.`);
+          deps.judge.getState().unload();
         }
         if (run) {
           run = await persistStatus(run, 'failed');
@@ -499,7 +590,8 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
     }
 
     return {
-      methods: { GD: true, PS: false, MC: false },
+      methods: { GD: true, PS: false, MC: false, FF: false },
+      blind: false,
       phase: 'idle',
       runId: null,
       run: null,
@@ -516,6 +608,10 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         set({ methods: { ...get().methods, [method]: on } });
       },
 
+      setBlind(on) {
+        set({ blind: on });
+      },
+
       async start() {
         if (ACTIVE_PHASES.includes(get().phase)) return;
         const config = configuration();
@@ -524,9 +620,19 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           return;
         }
         openChannel();
+        // The blind sibling runs first, so "Complete" at the end means both runs are done and the
+        // store ends on the main run.
+        const blindConfig = get().blind ? blindConfiguration(config) : null;
+        const executeAll = async () => {
+          if (blindConfig) {
+            await execute(blindConfig);
+            if (get().phase !== 'complete') return;
+          }
+          await execute(config);
+        };
         const locks = deps.locks();
         if (!locks) {
-          await execute(config);
+          await executeAll();
           return;
         }
         // Held for the whole run: another tab asking for the same run gets null and refuses.
@@ -540,7 +646,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
             });
             return;
           }
-          await execute(config);
+          await executeAll();
         });
       },
 
@@ -595,12 +701,14 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       async resumeInterrupted(runId) {
         const run = get().interrupted.find((r) => r.id === runId);
         if (!run) return;
-        const methods = { GD: false, PS: false, MC: false };
+        const methods = { GD: false, PS: false, MC: false, FF: false };
         for (const m of RUNNABLE_METHODS) methods[m] = run.methods.includes(m);
-        set({ methods, error: null });
+        const blindRun = run.imageCondition === 'blank';
+        set({ methods, error: null, ...(blindRun ? { blind: true } : {}) });
         const matches = () => {
           const config = configuration();
-          return config.ok && config.runId === runId;
+          if (!config.ok) return false;
+          return blindRun ? computeBlindRunId(config.identity) === runId : config.runId === runId;
         };
         if (!matches()) {
           if (run.model.sourceKind !== 'hub') {

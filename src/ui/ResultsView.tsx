@@ -6,6 +6,7 @@ import { useDatasetStore } from '../state/datasetStore.ts';
 import { PAPER_RESULTS } from '../state/resultsModel.ts';
 import { useResultsStore } from '../state/resultsStore.ts';
 import { useUiStore } from '../state/uiStore.ts';
+import { BlindTable, type BlindTableRun } from './results/BlindTable.tsx';
 import { ImportPanel } from './results/ImportPanel.tsx';
 import { ResultsMessages } from './results/ResultsMessages.tsx';
 import { RunCardPanel } from './results/RunCardPanel.tsx';
@@ -47,6 +48,7 @@ export function ResultsView() {
   const status = useResultsStore((s) => s.status);
   const selectedRunIds = useResultsStore((s) => s.selectedRunIds);
   const metricsByRun = useResultsStore((s) => s.metricsByRun);
+  const blindByRun = useResultsStore((s) => s.blindByRun);
   const categoryMetric = useResultsStore((s) => s.categoryMetric);
   const categoryMethod = useResultsStore((s) => s.categoryMethod);
   const refresh = useResultsStore((s) => s.refresh);
@@ -67,6 +69,15 @@ export function ResultsView() {
     return out;
   }, [runs, selectedRunIds, metricsByRun]);
   const pending = selectedRunIds.length - compared.length;
+  const blindRuns: BlindTableRun[] = useMemo(() => {
+    const out: BlindTableRun[] = [];
+    for (const id of selectedRunIds) {
+      const summary = runs.find((s) => s.run.id === id);
+      const rows = blindByRun[id];
+      if (summary && rows && rows.length > 0) out.push({ run: summary.run, rows });
+    }
+    return out;
+  }, [runs, selectedRunIds, blindByRun]);
 
   const rows1 = useMemo(() => table1Rows(compared), [compared]);
   const bars = useMemo(() => bestSetBars(compared), [compared]);
@@ -109,6 +120,7 @@ export function ResultsView() {
         </>
       )}
       <Table1 rows={rows1} comparingNone={runs.length > 0 && selectedRunIds.length === 0} />
+      <BlindTable runs={blindRuns} />
       <section className="results-section" aria-labelledby="chart1-heading">
         <div className="section-head">
           <h3 id="chart1-heading">Best set accuracy</h3>

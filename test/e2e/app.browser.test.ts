@@ -14,7 +14,8 @@ import type { Page } from 'playwright-core';
 import { computeMetrics, pairAnswersFromRecords } from '../../src/core/metrics.ts';
 import type { CaseRecord, Method } from '../../src/core/types.ts';
 import { launchChromium, type LaunchedBrowser } from '../support/browser.ts';
-import { IMAGES_DIR, officialDataset, TINY_MODEL_DIR } from '../support/fixtures.ts';
+import { FIXTURES_DIR, IMAGES_DIR, officialDataset, TINY_MODEL_DIR } from '../support/fixtures.ts';
+import { blindBaseline } from '../../src/core/blind.ts';
 import { startHubServer, type HubServer } from '../support/hubServer.ts';
 
 const ARTIFACTS = path.resolve('test-artifacts');
@@ -58,6 +59,38 @@ async function storedCases(p: Page): Promise<StoredCase[]> {
             db.close();
           };
           req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}
+
+type FullStoredCase = CaseRecord & { key: string; runId: string; promptHash?: string };
+
+/** Every stored case with all its fields, and every run record, read through IndexedDB itself. */
+async function storedEverything(p: Page): Promise<{
+  cases: FullStoredCase[];
+  runs: {
+    id: string;
+    promptHashes: Record<string, string>;
+    runCard: Record<string, unknown>;
+    imageCondition?: string;
+  }[];
+}> {
+  return p.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('mediconfusion');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(['cases', 'runs']);
+          const cases = tx.objectStore('cases').getAll();
+          const runs = tx.objectStore('runs').getAll();
+          tx.oncomplete = () => {
+            resolve({ cases: cases.result, runs: runs.result });
+            db.close();
+          };
+          tx.onerror = () => reject(tx.error);
         };
       }),
   );
@@ -111,7 +144,10 @@ beforeAll(async () => {
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('preview server has no port');
   appUrl = `http://127.0.0.1:${address.port}`;
-  hub = await startHubServer({ 'test-org/tiny-smolvlm': TINY_MODEL_DIR });
+  hub = await startHubServer({
+    'test-org/tiny-smolvlm': TINY_MODEL_DIR,
+    'test-org/tiny-judge': path.join(FIXTURES_DIR, 'models', 'tiny-judge'),
+  });
   browser = await launchChromium();
   page = await browser.context.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
@@ -167,7 +203,7 @@ describe('the evaluation app', () => {
     await page.getByTestId('run-start').click();
     await expect.poll(() => doneCount(page), { timeout: 120_000 }).toBeGreaterThan(0);
     await second.getByTestId('run-start').click();
-    await expect(second.getByTestId('run-locked-notice').isVisible()).resolves.toBe(true);
+    await second.getByTestId('run-locked-notice').waitFor({ state: 'visible', timeout: 60_000 });
     await shot(second, 'run-second-tab-locked');
     await second.close();
 
@@ -288,4 +324,124 @@ describe('the evaluation app', () => {
     await page.getByTestId('explorer-scatter').waitFor();
     await shot(page, 'explorer-scatter');
   });
+
+  it('runs FF with a local judge and the blind baseline, and shows both', async () => {
+    // FF (an answer plus a judge's reply per case) runs only where images are stored: keep the
+    // images of a few pairs, so the test stays short. The blind baseline needs no image at all.
+    const keep = new Set(dataset.pairs.slice(0, 6).flatMap((p) => [p.im1Local, p.im2Local]));
+    const ffPairs = dataset.pairs.filter((p) => keep.has(p.im1Local) && keep.has(p.im2Local));
+    await page.evaluate(
+      (kept) =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('mediconfusion');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const db = open.result;
+            const tx = db.transaction('images', 'readwrite');
+            const store = tx.objectStore('images');
+            const keys = store.getAllKeys();
+            keys.onsuccess = () => {
+              for (const key of keys.result) if (!kept.includes(String(key))) store.delete(key);
+            };
+            tx.oncomplete = () => {
+              db.close();
+              resolve();
+            };
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+      [...keep],
+    );
+    await openRunTab(page);
+    await loadModel(page);
+    await expect(page.getByTestId('method-FF').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('judge-hub-id').fill('test-org/tiny-judge');
+    await page.getByTestId('judge-load').click();
+    await expect
+      .poll(() => page.getByTestId('judge-status').textContent(), { timeout: 120_000 })
+      .toMatch(/Loaded test-org\/tiny-judge/);
+    // Short answers keep the test fast; the setting is part of the FF cases' identity.
+    await page.getByTestId('ff-max-tokens').fill('4');
+    for (const m of ['GD', 'PS', 'MC', 'FF'] as const) {
+      const box = page.getByTestId(`method-${m}`);
+      if ((await box.isChecked()) !== (m !== 'MC')) await box.click();
+    }
+    await page.getByTestId('method-blind').check();
+    await page.getByTestId('run-start').click();
+    // The blind run goes first; the main run ends the sequence.
+    // A loop, not expect.poll: a failed run must end the test at once (poll retries on throws).
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const status = await page.getByTestId('run-status').textContent();
+      if (status === 'Stopped by an error') {
+        await shot(page, 'run-ff-blind-failed');
+        throw new Error(`run failed: ${await page.getByTestId('run-error').textContent()}`);
+      }
+      const line =
+        (await page.locator('p.run-status-line:has([data-testid=run-status])').textContent()) ?? '';
+      if (status === 'Complete' && !line.includes('blank image')) break;
+      if (Date.now() > deadline) throw new Error(`the runs did not finish: ${line}`);
+      await page.waitForTimeout(500);
+    }
+    await shot(page, 'run-ff-blind-complete');
+
+    const { cases, runs } = await storedEverything(page);
+    const blindRun = runs.find((r) => r.imageCondition === 'blank');
+    expect(blindRun).toBeDefined();
+    const mainRunId = blindRun!.runCard['blindOf'] as string;
+    const mainRun = runs.find((r) => r.id === mainRunId)!;
+    expect(mainRun).toBeDefined();
+    const pairs = dataset.pairs.length;
+    const ff = cases.filter(
+      (c) => c.runId === mainRunId && c.method === 'FF' && c.promptHash === mainRun.promptHashes['FF'],
+    );
+    expect(ff).toHaveLength(ffPairs.length * 2);
+    for (const c of ff) {
+      expect(typeof c.judge?.rawText).toBe('string');
+      expect(c.generatedText).toBeTypeOf('string');
+    }
+    const blankCases = cases.filter((c) => c.runId === blindRun!.id);
+    expect(blankCases).toHaveLength(pairs * 2 * 2);
+    const realCases = cases.filter(
+      (c) => c.runId === mainRunId && c.promptHash === mainRun.promptHashes[c.method],
+    );
+
+    await page.goto(`${appUrl}/#results`);
+    await page.getByTestId('results-blind').waitFor({ timeout: 60_000 });
+    await shot(page, 'results-blind');
+    for (const method of ['GD', 'PS'] as const) {
+      const expected = blindBaseline(dataset, realCases, blankCases, method);
+      expect(expected.casesCompared).toBe(pairs * 2);
+      const row = page.locator(
+        `[data-testid=results-blind-row][data-run-id="${mainRunId}"][data-method=${method}]`,
+      );
+      const cell = (col: string) => row.locator(`[data-col=${col}]`).textContent();
+      await expect(cell('real')).resolves.toBe(`${expected.realAccuracy.toFixed(1)} %`);
+      await expect(cell('blank')).resolves.toBe(`${expected.blankAccuracy.toFixed(1)} %`);
+      await expect(cell('unchanged')).resolves.toBe(`${expected.unchangedShare.toFixed(1)} %`);
+    }
+    // The blind run is no row of its own in Table 1.
+    await expect(
+      page.locator(`[data-testid=results-row][data-run-id="${blindRun!.id}"]`).count(),
+    ).resolves.toBe(0);
+
+    const pair = dataset.pairs[0]!;
+    await page.goto(`${appUrl}/#explorer?run=${mainRunId}&pair=${pair.id}&method=FF`);
+    await page.getByTestId('explorer-judge-1').waitFor({ timeout: 60_000 });
+    const judged = ff.find((c) => c.pairId === pair.id && c.slot === 1)!;
+    await expect(page.getByTestId('explorer-judge-1').textContent()).resolves.toContain(
+      judged.judge!.rawText.trim().slice(0, 20),
+    );
+    await page.getByTestId('explorer-judge-2').waitFor();
+    await page.goto(`${appUrl}/#explorer?run=${mainRunId}&pair=${pair.id}&method=GD`);
+    for (const slot of [1, 2] as const) {
+      const blank = blankCases.find((c) => c.pairId === pair.id && c.slot === slot && c.method === 'GD')!;
+      await expect
+        .poll(() => page.getByTestId(`explorer-blank-answer-${slot}`).getAttribute('data-answer'), {
+          timeout: 60_000,
+        })
+        .toBe(blank.answer ?? 'invalid');
+    }
+    await shot(page, 'explorer-ff-blind');
+  }, 900_000);
 });

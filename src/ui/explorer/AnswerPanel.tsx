@@ -39,7 +39,7 @@ function formatScore(x: number): string {
   return x === 0 ? '0' : x >= 0.001 ? x.toFixed(4) : x.toExponential(2);
 }
 
-function Evidence({ method, c }: { method: Method; c: CaseRecord }) {
+function Evidence({ method, c, judgeTestId }: { method: Method; c: CaseRecord; judgeTestId?: string }) {
   if (method === 'GD') {
     const pA = gdProbabilityA(c);
     if (pA === null) return <p className="muted">No letter probabilities were recorded.</p>;
@@ -73,14 +73,24 @@ function Evidence({ method, c }: { method: Method; c: CaseRecord }) {
   const text = c.generatedText ?? '';
   return (
     <>
-      {method === 'FF' && c.judge && (
-        <p className="explorer-numbers">
-          judge: {c.judge.scores ? `A ${c.judge.scores.A}/10 · B ${c.judge.scores.B}/10` : 'no valid scores'}
-        </p>
-      )}
       <blockquote className="explorer-generated" aria-label="Generated text">
         {text === '' ? <span className="muted">(no text)</span> : text}
       </blockquote>
+      {method === 'FF' && c.judge && (
+        <div
+          className="explorer-judge"
+          data-testid={judgeTestId}
+          data-scores={c.judge.scores ? `${c.judge.scores.A},${c.judge.scores.B}` : 'none'}
+        >
+          <p className="explorer-numbers">
+            Judge scores:{' '}
+            {c.judge.scores ? `A ${c.judge.scores.A}/10 · B ${c.judge.scores.B}/10` : 'no valid scores'}
+          </p>
+          <blockquote className="explorer-generated" aria-label="Judge's raw reply">
+            {c.judge.rawText === '' ? <span className="muted">(empty reply)</span> : c.judge.rawText}
+          </blockquote>
+        </div>
+      )}
     </>
   );
 }
@@ -101,6 +111,8 @@ interface Props {
   loading: boolean;
   /** The same valid answer was given to both images. */
   confused: boolean;
+  /** data-testid of the FF judge's block (scores and raw reply). */
+  judgeTestId?: string;
 }
 
 export const AnswerPanel = memo(function AnswerPanel({
@@ -113,6 +125,7 @@ export const AnswerPanel = memo(function AnswerPanel({
   index,
   loading,
   confused,
+  judgeTestId,
 }: Props) {
   const correct = slot === 1 ? pair.im1Correct : pair.im2Correct;
   const c = method === null ? undefined : caseFor(index, pair.id, slot, method);
@@ -146,7 +159,7 @@ export const AnswerPanel = memo(function AnswerPanel({
               {c.answer === null ? '(neither or both letters)' : c.answer === correct ? '✓ right' : '✗ wrong'}
             </span>
           </p>
-          {method !== null && <Evidence method={method} c={c} />}
+          {method !== null && <Evidence method={method} c={c} {...(judgeTestId ? { judgeTestId } : {})} />}
         </>
       )}
       {others.length > 0 && (

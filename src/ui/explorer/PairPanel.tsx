@@ -43,7 +43,11 @@ function ImageColumn({ data, pair, slot }: { data: ExplorerData; pair: Confusion
   const correct = slot === 1 ? pair.im1Correct : pair.im2Correct;
   const caption = (slot === 1 ? pair.caption1 : pair.caption2).trim();
   const categories = slot === 1 ? pair.category1 : pair.category2;
-  const { main, compare, method, methods } = data;
+  const { main, compare, blind, method, methods } = data;
+  const blankCase =
+    blind.index !== null && (method === 'GD' || method === 'PS')
+      ? caseFor(blind.index, pair.id, slot, method)
+      : undefined;
   return (
     <section className="explorer-col" aria-label={`Image ${slot}`}>
       <h4 className="explorer-col-head">
@@ -84,7 +88,21 @@ function ImageColumn({ data, pair, slot }: { data: ExplorerData; pair: Confusion
           index={main.index}
           loading={isLoading(main)}
           confused={isConfused(pair, main.index, method)}
+          judgeTestId={`explorer-judge-${slot}`}
         />
+      )}
+      {blankCase !== undefined && (
+        <p
+          className="explorer-blank-answer"
+          data-testid={`explorer-blank-answer-${slot}`}
+          data-answer={blankCase.answer ?? 'invalid'}
+        >
+          <span className="muted">With a blank image instead (blind baseline):</span>{' '}
+          <strong>{blankCase.answer ?? 'invalid'}</strong> {blankCase.answer === correct ? '✓' : '✗'}
+          {caseFor(main.index, pair.id, slot, method as Method)?.answer === blankCase.answer
+            ? ' · same answer as with the real image'
+            : ' · the real image changed the answer'}
+        </p>
       )}
       {compare.id !== null && (
         <AnswerPanel

@@ -29,6 +29,8 @@ export interface ExplorerData {
   url: ExplorerUrlState;
   main: RunView;
   compare: RunView;
+  /** The main run's blank-image sibling (blind baseline), when one is stored. */
+  blind: RunView;
   /** Runs that answer the loaded dataset (selectable), newest first. */
   comparableRuns: ExplorerRun[];
   otherRuns: ExplorerRun[];
@@ -67,6 +69,11 @@ export function useExplorerData(): ExplorerData {
 
   const main = useMemo(() => runView(runs, runCases, url.run), [runs, runCases, url.run]);
   const compare = useMemo(() => runView(runs, runCases, url.compare), [runs, runCases, url.compare]);
+  const blindId = useMemo(
+    () => (url.run === null ? null : (runs.find((r) => r.blindOf === url.run)?.id ?? null)),
+    [runs, url.run],
+  );
+  const blind = useMemo(() => runView(runs, runCases, blindId), [runs, runCases, blindId]);
   const { comparableRuns, otherRuns } = useMemo(() => {
     const comparable = runs.filter((r) => dataset === null || r.datasetHash === dataset.hash);
     return { comparableRuns: comparable, otherRuns: runs.filter((r) => !comparable.includes(r)) };
@@ -96,6 +103,7 @@ export function useExplorerData(): ExplorerData {
     url,
     main,
     compare,
+    blind,
     comparableRuns,
     otherRuns,
     methods,

@@ -2,7 +2,7 @@
 // checkbox to compare it side by side, and Delete with an inline confirmation. Runs on another
 // dataset are listed with a note and cannot be compared until that dataset is loaded.
 import type { ChangeEvent } from 'react';
-import { runSetup } from '../../state/resultsModel.ts';
+import { isBlindRun, runSetup } from '../../state/resultsModel.ts';
 import { useResultsStore, type RunSummary } from '../../state/resultsStore.ts';
 import { formatDate } from './rows.ts';
 
@@ -19,6 +19,7 @@ function RunRow({ summary }: { summary: RunSummary }) {
   const deleteRun = useResultsStore((s) => s.deleteRun);
   const setup = runSetup(run);
   const checkboxId = `compare-${run.id}`;
+  const blind = isBlindRun(run);
 
   function onToggle(e: ChangeEvent<HTMLInputElement>) {
     if (e.target.checked) void select(run.id);
@@ -38,7 +39,7 @@ function RunRow({ summary }: { summary: RunSummary }) {
           id={checkboxId}
           type="checkbox"
           checked={selected}
-          disabled={!comparable}
+          disabled={!comparable || blind}
           onChange={onToggle}
           aria-label={`Compare “${run.label}”`}
         />
@@ -54,6 +55,11 @@ function RunRow({ summary }: { summary: RunSummary }) {
           {run.label}
         </button>
         {run.imported && <span className="badge">imported</span>}
+        {blind && (
+          <span className="badge" data-testid="run-blind-badge" title="Shown in the Blind baseline table">
+            blind baseline (blank image)
+          </span>
+        )}
         {!comparable && (
           <span className="run-note">
             Answers another dataset (“{run.datasetName}”, hash <code>{run.datasetHash.slice(0, 8)}</code>):

@@ -4,6 +4,8 @@ import { useEffect, useState } from 'react';
 import { useDatasetStore } from '../../state/datasetStore.ts';
 import { useImageStore } from '../../state/imageStore.ts';
 import { useModelStore } from '../../state/modelStore.ts';
+import { useJudgeStore } from '../../state/judgeStore.ts';
+import { JudgeSection } from './JudgeSection.tsx';
 import {
   ACTIVE_PHASES,
   RUNNABLE_METHODS,
@@ -18,6 +20,11 @@ const METHOD_LABELS = {
   GD: ['GD', 'greedy decoding', 'One forward pass; softmax over the logits of A and B.'],
   PS: ['PS', 'prefix score', 'Geometric mean of the probabilities of each option’s own tokens.'],
   MC: ['MC', 'multiple choice', 'Generated answer (up to 32 tokens) parsed by the official rules.'],
+  FF: [
+    'FF',
+    'free form',
+    'A free answer judged by a second model (the paper used GPT-4o; a small local judge is not comparable).',
+  ],
 } as const;
 
 const PHASE_TEXT: Record<RunPhase, string> = {
@@ -173,18 +180,22 @@ export function RunSection() {
   const modelLoading = useModelStore((s) => s.status === 'loading');
   const dataset = useDatasetStore((s) => s.dataset);
   const presentCount = useImageStore((s) => s.presentIds.size);
+  const judgeLoaded = useJudgeStore((s) => s.judge !== null);
+  const judge = useJudgeStore((s) => s.judge);
+  const ffSettings = useJudgeStore((s) => `${s.maxNewTokens}/${s.threshold}`);
+  const blind = useRunStore((s) => s.blind);
 
   const active = ACTIVE_PHASES.includes(phase);
   const now = useNow(phase === 'running');
   const methodCount = RUNNABLE_METHODS.filter((m) => methods[m]).length;
-  const anyMethod = methodCount > 0;
+  const anyMethod = methodCount > 0 && (!methods.FF || judgeLoaded);
   const canStart = !active && !modelLoading && model !== null && dataset !== null && anyMethod;
   const canResume = !active && (phase === 'paused' || phase === 'failed') && model !== null;
 
   const refreshPreview = actions.refreshPreview;
   useEffect(() => {
     if (!active) void refreshPreview();
-  }, [refreshPreview, active, model, dataset, methods, presentCount, phase]);
+  }, [refreshPreview, active, model, dataset, methods, presentCount, phase, judge, ffSettings]);
 
   const elapsedMs = progress
     ? phase === 'running'
@@ -203,21 +214,29 @@ export function RunSection() {
             <input
               type="checkbox"
               data-testid={`method-${m}`}
-              checked={methods[m]}
+              checked={methods[m] && (m !== 'FF' || judgeLoaded)}
+              disabled={m === 'FF' && !judgeLoaded}
               onChange={(e) => actions.setMethod(m, e.target.checked)}
             />
             <span title={METHOD_LABELS[m][2]}>
               <strong>{METHOD_LABELS[m][0]}</strong> {METHOD_LABELS[m][1]}
+              {m === 'FF' && !judgeLoaded && <em> (load a judge below)</em>}
             </span>
           </label>
         ))}
-        <label className="run-method run-method-disabled">
-          <input type="checkbox" data-testid="method-FF" checked={false} disabled readOnly />
-          <span title="A free answer judged by a second model (the paper used GPT-4o).">
-            <strong>FF</strong> free form <em>(coming soon)</em>
+        <label className="run-method">
+          <input
+            type="checkbox"
+            data-testid="method-blind"
+            checked={blind}
+            onChange={(e) => actions.setBlind(e.target.checked)}
+          />
+          <span title="Runs the chosen GD/PS questions again with a blank grey image, as a separate cached run.">
+            <strong>Blind baseline</strong>: GD/PS with a blank image
           </span>
         </label>
       </fieldset>
+      <JudgeSection locked={active} />
 
       <p className="run-preview" hidden={active}>
         {model === null

@@ -2,6 +2,7 @@
 // them, export → import through the database, malformed imports that store nothing, deletion.
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { blindBaseline } from '../../../src/core/blind.ts';
 import type { CaseRecord, Dataset } from '../../../src/core/types.ts';
 import {
   getCasesForRun,
@@ -259,5 +260,29 @@ describe('results store', () => {
     expect(await store.getState().exportRun('f', { kind: 'official-answers', method: 'GD' })).toBeNull();
     expect(store.getState().error?.message).toMatch(/needs the dataset the run answered/);
     expect(await store.getState().exportRun('f', { kind: 'bundle' })).not.toBeNull();
+  });
+
+  it('keeps blind-baseline runs out of the comparison and computes their table for the main run', async () => {
+    const db = await freshDb();
+    const main = makeRun('main', officialDataset, { createdAt: 1000 });
+    const blind = makeRun('blind', officialDataset, {
+      createdAt: 2000,
+      methods: ['GD', 'PS'],
+      imageCondition: 'blank',
+      runCard: { blindOf: 'main' },
+    });
+    const blank = randomRecords(officialDataset, ['GD', 'PS'], 9);
+    await seed(db, main, recordsA);
+    await seed(db, blind, blank);
+    const { store } = makeStore(db);
+    await store.getState().refresh();
+    expect(store.getState().selectedRunIds).toEqual(['main']);
+    await store.getState().select('blind');
+    expect(store.getState().selectedRunIds).toEqual(['main']);
+    const rows = store.getState().blindByRun['main']!;
+    expect(rows.map((r) => r.method)).toEqual(['GD', 'PS']);
+    expect(rows[0]).toEqual(blindBaseline(officialDataset, recordsA, blank, 'GD'));
+    expect(rows[1]).toEqual(blindBaseline(officialDataset, recordsA, blank, 'PS'));
+    expect(store.getState().blindByRun['blind']).toBeUndefined();
   });
 });

@@ -17,7 +17,16 @@ import {
 } from '../../../src/db/database.ts';
 import type { EngineApi, EngineClient } from '../../../src/state/engineClient.ts';
 import { createModelStore } from '../../../src/state/modelStore.ts';
-import { createRunStore, type LockManagerLike, type RunStore } from '../../../src/state/runStore.ts';
+import {
+  computeBlindRunId,
+  computeRunId,
+  createRunStore,
+  type LockManagerLike,
+  type RunStore,
+} from '../../../src/state/runStore.ts';
+import { createJudgeStore, freeFormPromptHash } from '../../../src/state/judgeStore.ts';
+import { familyById } from '../../../src/core/modelFamilies.ts';
+import { promptTemplateHash } from '../../../src/core/prompts.ts';
 import { makeDataset, makePair } from '../core/fixtures.ts';
 
 const dataset = makeDataset([
@@ -45,6 +54,19 @@ function fakeEngine(opts: FakeOptions = {}) {
         crossOriginIsolated: false,
         threads: 1,
         userAgent: 'test',
+      };
+    },
+    async loadJudge(o: LoadOptions) {
+      loads.push(o);
+      return {
+        modelId: o.source.kind === 'hub' ? o.source.repoId : 'folder',
+        revision: 'main',
+        architecture: 'LlamaForCausalLM',
+        device: o.device,
+        dtype: o.dtype ?? 'fp32',
+        files: ['config.json'],
+        vocabSize: 100,
+        libraryVersions: {},
       };
     },
     async load(o: LoadOptions): Promise<LoadedModelInfo> {
@@ -150,7 +172,9 @@ async function setup(
   if (opts.device) models.getState().setDevice(opts.device);
   expect(await models.getState().load()).toBe(true);
   const posted = opts.posted ?? [];
+  const judge = createJudgeStore({ engine: engine.client, models, offline: () => false });
   const store = createRunStore({
+    judge,
     db: () => dbPromise,
     dbName,
     engine: engine.client,
@@ -162,7 +186,7 @@ async function setup(
     onStored: () => {},
   });
   engine.bind(store);
-  return { db, dbName, store, engine, models, posted };
+  return { db, dbName, store, engine, models, posted, judge };
 }
 
 describe('run store', () => {
@@ -358,5 +382,83 @@ describe('run store', () => {
     await store.getState().start();
     await store.getState().refreshPreview();
     expect(store.getState().preview).toMatchObject({ total: 6, alreadyDone: 6, status: 'complete' });
+  });
+
+  it('runs the blind baseline as a cached sibling run with a blank image, linked to the main run', async () => {
+    const { db, store, engine } = await setup();
+    store.getState().setMethod('PS', true);
+    store.getState().setMethod('MC', true);
+    store.getState().setBlind(true);
+    await store.getState().start();
+    expect(store.getState().phase).toBe('complete');
+    expect(engine.requests).toHaveLength(2);
+    const [blindRequest, mainRequest] = engine.requests;
+    expect(blindRequest!.imageCondition).toBe('blank');
+    expect(new Set(blindRequest!.cases.map((c) => c.method))).toEqual(new Set(['GD', 'PS']));
+    expect(mainRequest!.imageCondition).toBe('real');
+    const mainId = store.getState().runId!;
+    const blindId = blindRequest!.persist!.runId;
+    expect(blindId).not.toBe(mainId);
+    const identity = {
+      datasetHash: dataset.hash,
+      modelId: 'org/model',
+      revision: 'main',
+      dtype: 'q8' as const,
+      device: 'wasm' as const,
+      engineVersion: (await getRun(db, mainId))!.engineVersion,
+    };
+    expect(computeRunId(identity)).toBe(mainId);
+    expect(computeBlindRunId(identity)).toBe(blindId);
+    const blindRecord = await getRun(db, blindId);
+    expect(blindRecord).toMatchObject({ imageCondition: 'blank', status: 'complete', methods: ['GD', 'PS'] });
+    expect(blindRecord!.runCard['blindOf']).toBe(mainId);
+    expect(await getCasesForRun(db, blindId)).toHaveLength(12);
+
+    // Cached: a second start computes nothing in either run.
+    await store.getState().start();
+    expect(engine.requests).toHaveLength(2);
+  });
+
+  it('refuses FF without a judge, and keys FF cases by the judge and the FF settings', async () => {
+    const { db, store, engine, judge } = await setup();
+    store.getState().setMethod('GD', false);
+    store.getState().setMethod('FF', true);
+    await store.getState().start();
+    expect(store.getState().error?.title).toBe('No judge loaded');
+
+    judge.getState().setHubId('org/judge-a');
+    expect(await judge.getState().load()).toBe(true);
+    store.getState().dismissError();
+    await store.getState().start();
+    expect(store.getState().phase).toBe('complete');
+    const runId = store.getState().runId!;
+    const hashA = engine.requests[0]!.persist!.promptHashes['FF']!;
+    expect(engine.requests[0]!.freeForm).toEqual({ maxNewTokens: 64, threshold: 3 });
+    expect((await getRun(db, runId))!.runCard['freeFormJudge']).toMatchObject({
+      judge: { modelId: 'org/judge-a' },
+    });
+    expect(hashA).toBe(
+      freeFormPromptHash(
+        promptTemplateHash('FF', familyById('smolvlm')),
+        { modelId: 'org/judge-a', revision: 'main', dtype: 'q8' },
+        { maxNewTokens: 64, threshold: 3 },
+      ),
+    );
+
+    // Another judge: same run id (GD/PS/MC unaffected), but FF cases are computed again.
+    judge.getState().setHubId('org/judge-b');
+    expect(await judge.getState().load()).toBe(true);
+    await store.getState().start();
+    expect(store.getState().runId).toBe(runId);
+    expect(engine.requests).toHaveLength(2);
+    expect(engine.requests[1]!.cases).toHaveLength(6);
+    expect(engine.requests[1]!.persist!.promptHashes['FF']).not.toBe(hashA);
+
+    // Other FF settings: again a different FF key.
+    judge.getState().setMaxNewTokens(16);
+    await store.getState().start();
+    expect(engine.requests).toHaveLength(3);
+    expect(engine.requests[2]!.freeForm).toEqual({ maxNewTokens: 16, threshold: 3 });
+    expect(await getCasesForRun(db, runId)).toHaveLength(18);
   });
 });
