@@ -62,32 +62,32 @@ it('runs all 352 cases with GD, PS and MC and writes the official files', async 
   expect(Object.keys(answers)).toHaveLength(176);
 });
 
-it('runs FF with the generated judge and the blind baseline, keeping raw texts and the baseline figures', async () => {
+it('runs a full FF evaluation with the generated judge and the blind baseline, keeping raw texts and the baseline figures', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'eval-ff-'));
   try {
     const out = path.join(dir, 'ff.json');
     const judge = path.join(path.dirname(TINY_MODEL_DIR), 'tiny-judge');
-    const args = ['--methods', 'gd,ps,ff', '--judge', judge, '--blind', '--pairs', '10', '--quiet'];
+    const args = ['--methods', 'gd,ps,ff', '--judge', judge, '--blind', '--quiet'];
     const { stdout } = await run(
       'npx',
       ['tsx', 'scripts/eval.ts', '--model', TINY_MODEL_DIR, '--images', IMAGES_DIR, '--out', out, ...args],
       { maxBuffer: 1 << 24 },
     );
-    expect(stdout).toContain('60/60 cases');
+    expect(stdout).toContain('1056/1056 cases');
     const result = JSON.parse(await readFile(out, 'utf8'));
     const ff = result.records.filter((r: { method: string }) => r.method === 'FF');
-    expect(ff).toHaveLength(20);
+    expect(ff).toHaveLength(352);
     for (const r of ff) {
       expect(typeof r.generatedText).toBe('string');
       expect(typeof r.judge.rawText).toBe('string');
       expect(r.judge.rawText.length).toBeGreaterThan(0);
     }
     expect(result.runCard.judge.modelId).toBe('tiny-judge');
-    expect(result.blind.records).toHaveLength(40);
+    expect(result.blind.records).toHaveLength(704);
     expect(Object.keys(result.blind.baseline).sort()).toEqual(['GD', 'PS']);
-    expect(result.blind.baseline.GD.casesCompared).toBe(20);
+    expect(result.blind.baseline.GD.casesCompared).toBe(352);
     const official = JSON.parse(await readFile(path.join(dir, 'tiny-smolvlm_gpt4.json'), 'utf8'));
-    expect(Object.keys(official)).toHaveLength(10);
+    expect(Object.keys(official)).toHaveLength(176);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
