@@ -420,8 +420,11 @@ export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}):
       },
 
       applyHash(hash) {
-        const parsed = parseExplorerHash(hash);
+        let parsed = parseExplorerHash(hash);
         if (parsed === null) return;
+        // A link that names no run means "the run being shown" (a fresh tab picks the newest).
+        const shown = get().url.run;
+        if (parsed.run === null && shown !== null) parsed = { ...parsed, run: shown };
         lastWrite = null;
         if (parsed.run !== null) runChosen = true;
         set({ url: parsed });

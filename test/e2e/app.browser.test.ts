@@ -313,6 +313,13 @@ describe('the evaluation app', () => {
       .poll(() => page.getByTestId('explorer-count').textContent(), { timeout: 60_000 })
       .toBe(`${confused} pair${confused === 1 ? '' : 's'}`);
     expect(page.url()).toContain('outcome=confused');
+    // A link without a run, followed inside the open explorer, filters the run being shown.
+    await page.goto(`${appUrl}/#explorer?method=GD`);
+    await expect.poll(() => page.getByTestId('explorer-count').textContent()).toBe('176 pairs');
+    await page.goto(`${appUrl}/#explorer?method=GD&outcome=confused`);
+    await expect
+      .poll(() => page.getByTestId('explorer-count').textContent(), { timeout: 60_000 })
+      .toBe(`${confused} pair${confused === 1 ? '' : 's'}`);
     // The same view opened from a link in a fresh tab (a teacher's slide).
     const linked = await browser.context.newPage();
     await linked.goto(page.url());
