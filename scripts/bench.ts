@@ -175,8 +175,12 @@ async function main() {
     }
   }
 
+  const bundle = await bundleSizes();
+  console.error(`main bundle (entry JS, gzip): ${(bundle.mainGzipBytes / 1024).toFixed(1)} kB`);
+
   const result = {
     model: 'tiny-smolvlm (generated, fp32)',
+    bundle,
     methods,
     machine: {
       cpus: (await import('node:os')).cpus().length,
@@ -189,6 +193,36 @@ async function main() {
   await mkdir(path.dirname(values.out!), { recursive: true });
   await writeFile(values.out!, JSON.stringify(result, null, 2));
   console.log(JSON.stringify(result, null, 2));
+}
+
+/** Builds the app into a temp folder and reports every emitted file, raw and gzipped. */
+async function bundleSizes() {
+  const { build } = await import('vite');
+  const { mkdtemp, readdir, readFile, rm } = await import('node:fs/promises');
+  const { gzipSync } = await import('node:zlib');
+  const { tmpdir } = await import('node:os');
+  const outDir = await mkdtemp(path.join(tmpdir(), 'bench-build-'));
+  try {
+    await build({ configFile: 'vite.config.ts', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    const files = (await readdir(outDir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
+    const chunks = [];
+    for (const f of files) {
+      const full = path.join(f.parentPath, f.name);
+      const bytes = await readFile(full);
+      chunks.push({
+        file: path.relative(outDir, full),
+        bytes: bytes.length,
+        gzipBytes: gzipSync(bytes).length,
+      });
+    }
+    chunks.sort((a, b) => b.bytes - a.bytes);
+    const html = await readFile(path.join(outDir, 'index.html'), 'utf8');
+    const entry = /<script[^>]+src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1];
+    const main = chunks.find((c) => c.file === entry);
+    return { mainChunk: entry ?? null, mainGzipBytes: main?.gzipBytes ?? 0, chunks };
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
 }
 
 main().catch((e: unknown) => {
