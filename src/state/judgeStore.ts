@@ -6,11 +6,12 @@ import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { stableHash } from '../core/hash.ts';
 import type { JudgeInfo } from '../../workers/engine/judge.ts';
-import type { LoadOptions, LoadProgress, ModelSource } from '../../workers/engine/types.ts';
+import type { LoadOptions, LoadProgress } from '../../workers/engine/types.ts';
 import { engineClient, readableError, type EngineClient, type ReadableError } from './engineClient.ts';
 import {
   modelFolderFromFiles,
   modelStore,
+  resolveModelChoice,
   type ModelStore,
   type PickedFile,
   type PickedFolder,
@@ -122,41 +123,13 @@ export function createJudgeStore(overrides: Partial<JudgeStoreDeps> = {}): Judge
       const state = get();
       if (state.status === 'loading') return false;
       const models = deps.models.getState();
-      let source: ModelSource;
-      let modelId: string;
-      let revision: string;
-      if (state.source === 'folder') {
-        if (!state.folder) {
-          set({
-            status: 'error',
-            error: readableError({ kind: 'missing-files', message: 'No folder picked.' }),
-          });
-          return false;
-        }
-        source = { kind: 'files', name: state.folder.name, files: state.folder.files };
-        modelId = state.folder.name;
-        revision = `local:${state.folder.fingerprint}`;
-      } else {
-        const repoId = state.hubId.trim();
-        if (!/^[\w.-]+\/[\w.-]+$/.test(repoId)) {
-          set({
-            status: 'error',
-            error: readableError({
-              kind: 'missing-files',
-              message: `"${repoId}" is not a hub repo id (expected owner/name).`,
-            }),
-          });
-          return false;
-        }
-        revision = state.revision.trim() || 'main';
-        modelId = repoId;
-        source = {
-          kind: 'hub',
-          repoId,
-          revision,
-          ...(models.hubHost ? { remoteHost: models.hubHost } : {}),
-        };
+      const resolved = resolveModelChoice(state, models.hubHost);
+      if ('error' in resolved) {
+        set({ status: 'error', error: readableError({ kind: 'missing-files', message: resolved.error }) });
+        return false;
       }
+      const { source } = resolved;
+      const { modelId, revision } = resolved.identity;
       const opts: LoadOptions = {
         source,
         device: models.device,

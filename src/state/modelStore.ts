@@ -21,6 +21,7 @@ import type {
   LoadProgress,
   ModelSource,
 } from '../../workers/engine/types.ts';
+import { ALL_DTYPES, DTYPE_PREFERENCE } from '../../workers/engine/types.ts';
 import {
   RateMeter,
   engineClient,
@@ -31,7 +32,7 @@ import {
 } from './engineClient.ts';
 import { offlineStore } from './offlineStore.ts';
 
-export const ALL_DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'];
+export { ALL_DTYPES };
 export const BROWSER_DEVICES: readonly Device[] = ['webgpu', 'wasm'];
 export const TRANSFORMERS_CACHE = 'transformers-cache';
 export const DEFAULT_HUB_ID = 'HuggingFaceTB/SmolVLM-256M-Instruct';
@@ -46,12 +47,6 @@ const DTYPE_SUFFIX: Record<Dtype, string> = {
   q4: '_q4',
   q4f16: '_q4f16',
   bnb4: '_bnb4',
-};
-
-/** Preference when the default dtype is not in a picked folder (mirrors the engine's choice). */
-const DTYPE_PREFERENCE: Record<'webgpu' | 'wasm', Dtype[]> = {
-  webgpu: ['fp16', 'q4f16', 'fp32', 'q8', 'q4'],
-  wasm: ['q8', 'fp32', 'q4', 'fp16', 'q4f16'],
 };
 
 /** The dtype a device gets unless the user (or ?dtype=) says otherwise. */
@@ -184,6 +179,40 @@ export interface ModelIdentity {
   revision: string;
 }
 
+/** The user's model choice as both stores hold it: a hub id + revision, or a picked folder. */
+export interface ModelChoice {
+  source: 'hub' | 'folder';
+  hubId: string;
+  revision: string;
+  folder: PickedFolder | null;
+}
+
+/**
+ * Turns a model choice into what the worker loads and what identifies it in run ids, or says
+ * why it cannot be loaded. Shared by the image-text model and the FF judge.
+ */
+export function resolveModelChoice(
+  choice: ModelChoice,
+  hubHost: string | null,
+): { source: ModelSource; identity: ModelIdentity } | { error: string } {
+  if (choice.source === 'folder') {
+    if (!choice.folder) return { error: 'No folder picked.' };
+    const { name, files, fingerprint } = choice.folder;
+    return {
+      source: { kind: 'files', name, files },
+      identity: { sourceKind: 'files', modelId: name, revision: `local:${fingerprint}` },
+    };
+  }
+  const repoId = choice.hubId.trim();
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repoId))
+    return { error: `"${repoId}" is not a hub repo id (expected owner/name).` };
+  const revision = choice.revision.trim() || 'main';
+  return {
+    source: { kind: 'hub', repoId, revision, ...(hubHost ? { remoteHost: hubHost } : {}) },
+    identity: { sourceKind: 'hub', modelId: repoId, revision },
+  };
+}
+
 export interface LoadedModelView {
   info: LoadedModelInfo;
   identity: ModelIdentity;
@@ -257,9 +286,7 @@ const browserDeps: ModelStoreDeps = {
 /** The dtype to use: the default for the device, or the folder's best offer when it lacks it. */
 function pickDtype(device: Device, shaderF16: boolean, preferred: Dtype, folder: PickedFolder | null): Dtype {
   if (!folder || folder.dtypes.length === 0 || folder.dtypes.includes(preferred)) return preferred;
-  const prefs = DTYPE_PREFERENCE[device === 'webgpu' ? 'webgpu' : 'wasm'].filter((d) =>
-    dtypeUsable(d, device, shaderF16),
-  );
+  const prefs = DTYPE_PREFERENCE[device].filter((d) => dtypeUsable(d, device, shaderF16));
   return prefs.find((d) => folder.dtypes.includes(d)) ?? folder.dtypes[0] ?? preferred;
 }
 
@@ -375,43 +402,12 @@ export function createModelStore(overrides: Partial<ModelStoreDeps> = {}): Model
         const state = get();
         if (state.status === 'loading') return false;
         const ticket = ++loadTicket;
-        let source: ModelSource;
-        let identity: ModelIdentity;
-        if (state.source === 'folder') {
-          if (!state.folder) {
-            set({
-              status: 'error',
-              error: readableError({ kind: 'missing-files', message: 'No folder picked.' }),
-            });
-            return false;
-          }
-          source = { kind: 'files', name: state.folder.name, files: state.folder.files };
-          identity = {
-            sourceKind: 'files',
-            modelId: state.folder.name,
-            revision: `local:${state.folder.fingerprint}`,
-          };
-        } else {
-          const repoId = state.hubId.trim();
-          if (!/^[\w.-]+\/[\w.-]+$/.test(repoId)) {
-            set({
-              status: 'error',
-              error: readableError({
-                kind: 'missing-files',
-                message: `"${repoId}" is not a hub repo id (expected owner/name).`,
-              }),
-            });
-            return false;
-          }
-          const revision = state.revision.trim() || 'main';
-          source = {
-            kind: 'hub',
-            repoId,
-            revision,
-            ...(state.hubHost ? { remoteHost: state.hubHost } : {}),
-          };
-          identity = { sourceKind: 'hub', modelId: repoId, revision };
+        const resolved = resolveModelChoice(state, state.hubHost);
+        if ('error' in resolved) {
+          set({ status: 'error', error: readableError({ kind: 'missing-files', message: resolved.error }) });
+          return false;
         }
+        const { source, identity } = resolved;
         const opts: LoadOptions = {
           source,
           device: state.device,

@@ -33,7 +33,7 @@ import {
 import { METHODS, OFFICIAL_MODE } from '../core/types.ts';
 import type { Answer, CaseRecord, Dataset, ImageSlot, Method, PairAnswers } from '../core/types.ts';
 import type { RunRecord, RunStatus } from '../db/schema.ts';
-import type { Device, Dtype } from '../../workers/engine/types.ts';
+import { ALL_DTYPES, type Device, type Dtype } from '../../workers/engine/types.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -54,7 +54,7 @@ export const RUN_CARD_VERSION = 1;
 export const PAPER_METHOD_ORDER: readonly Method[] = ['MC', 'GD', 'FF', 'PS'];
 
 const DEVICES: readonly Device[] = ['webgpu', 'wasm', 'cpu'];
-const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'];
+const DTYPES = ALL_DTYPES;
 const RUN_STATUSES: readonly RunStatus[] = ['running', 'paused', 'complete', 'cancelled', 'failed'];
 const SOURCE_KINDS: readonly RunRecord['model']['sourceKind'][] = ['hub', 'path', 'files'];
 

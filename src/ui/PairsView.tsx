@@ -7,6 +7,7 @@ import { countImages, filterPairs, pairsPerCategory, searchTerms } from '../stat
 import { useUiStore } from '../state/uiStore.ts';
 import { CategoryChips } from './CategoryChips.tsx';
 import { Highlight } from './Highlight.tsx';
+import { SearchField } from './SearchField.tsx';
 
 function isEditable(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -157,22 +158,13 @@ export function PairsView() {
               ))}
             </select>
           </label>
-          <label className="field field-search">
-            <span>
-              Search <kbd title="Press / to search">/</kbd>
-            </span>
-            <input
-              ref={searchRef}
-              type="search"
-              data-testid="search-input"
-              placeholder="Question, option, id…"
-              autoComplete="off"
-              spellCheck={false}
-              value={filter.query}
-              onChange={(e) => setPairFilter({ query: e.target.value })}
-              onKeyDown={onSearchKey}
-            />
-          </label>
+          <SearchField
+            inputRef={searchRef}
+            testId="search-input"
+            value={filter.query}
+            onChange={(value) => setPairFilter({ query: value })}
+            onKeyDown={onSearchKey}
+          />
         </div>
       </div>
 

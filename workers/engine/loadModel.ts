@@ -13,6 +13,8 @@ import {
 import { familyForConfig, MODEL_FAMILIES, type ModelFamily } from '../../src/core/modelFamilies.ts';
 import { networkGuard } from './networkGuard.ts';
 import {
+  ALL_DTYPES,
+  DTYPE_PREFERENCE,
   EngineError,
   type Device,
   type Dtype,
@@ -64,13 +66,6 @@ const REQUIRED_SIDE_FILES = [
   'tokenizer_config.json',
   'preprocessor_config.json',
 ];
-
-/** Preference order when the caller leaves dtype open: full precision where it is cheap. */
-const DTYPE_PREFERENCE: Record<Device, Dtype[]> = {
-  webgpu: ['fp16', 'q4f16', 'fp32', 'q8', 'q4'],
-  wasm: ['q8', 'fp32', 'q4', 'fp16', 'q4f16'],
-  cpu: ['fp32', 'q8', 'fp16', 'q4', 'q4f16'],
-};
 
 export interface ResolvedSource {
   modelId: string;
@@ -193,7 +188,7 @@ export async function availableDtypes(
   sideFiles: readonly string[] = REQUIRED_SIDE_FILES,
 ): Promise<Dtype[]> {
   const out: Dtype[] = [];
-  for (const dtype of ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as Dtype[]) {
+  for (const dtype of ALL_DTYPES) {
     const files = await filesFor(resolved, config, device, dtype, sideFiles);
     const onnx = files.filter((f) => f.endsWith('.onnx'));
     const probes = await Promise.all(onnx.map((f) => resolved.probe(f)));

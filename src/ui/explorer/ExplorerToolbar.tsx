@@ -16,6 +16,7 @@ import { explorerStore, type ExplorerRun } from '../../state/explorerStore.ts';
 import { SomeImagesNote } from './ImagesNotice.tsx';
 import type { ExplorerData } from './useExplorerData.ts';
 import type { Method } from '../../core/types.ts';
+import { SearchField } from '../SearchField.tsx';
 
 const VIEW_LABELS: Readonly<Record<ExplorerViewName, string>> = {
   pair: 'Pair',
@@ -203,22 +204,14 @@ export function ExplorerToolbar({ data, searchRef }: Props) {
             ))}
           </select>
         </label>
-        <label className="field field-search explorer-search">
-          <span>
-            Search <kbd title="Press / to search">/</kbd>
-          </span>
-          <input
-            ref={searchRef}
-            type="search"
-            data-testid="explorer-search"
-            placeholder="Question, option, id…"
-            autoComplete="off"
-            spellCheck={false}
-            value={url.query}
-            onChange={(e) => store.setFilter({ query: e.target.value })}
-            onKeyDown={onSearchKey}
-          />
-        </label>
+        <SearchField
+          inputRef={searchRef}
+          testId="explorer-search"
+          className="explorer-search"
+          value={url.query}
+          onChange={(value) => store.setFilter({ query: value })}
+          onKeyDown={onSearchKey}
+        />
         <p className="explorer-count-line" aria-live="polite">
           <strong data-testid="explorer-count">{plural(list.length, 'pair')}</strong>
           {list.length !== total && <span className="muted"> of {total}</span>}
