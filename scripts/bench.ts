@@ -2,23 +2,56 @@
 // (a) the official way, every prompt and every PS option its own full forward pass with the image
 // encoded each time, and (b) the project's cached engine — alternated a b a b … over rounds.
 // Prints medians, the ratio a/b, work counters of (b) against the analytic minimum, and memory;
-// writes everything to a JSON file. Runs wasm in Node, and wasm + WebGPU in headless Chromium.
-//   npm run bench -- [--pairs 176] [--rounds 3] [--browser-pairs 20] [--browser-rounds 1] [--no-browser]
+// writes everything to a JSON file. Targets: wasm in Node, wasm and WebGPU in headless Chromium.
+// Models: the tiny generated fixture, or a generated model with the shapes of
+// SmolVLM-256M-Instruct (random weights, ≈ 1 GB, written on first use under .fixtures/bench/).
+//   npm run bench -- [--model tiny|smolvlm-256m] [--targets node-wasm,chromium-wasm,chromium-webgpu]
+//                    [--pairs N] [--rounds N] [--browser-pairs N] [--browser-rounds N] [--out file]
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { officialDataset, IMAGES_DIR, TINY_MODEL_DIR } from '../test/support/fixtures.ts';
+import { officialDataset, FIXTURES_DIR, IMAGES_DIR, TINY_MODEL_DIR } from '../test/support/fixtures.ts';
 import { launchChromium } from '../test/support/browser.ts';
 import { startDevServer } from '../test/support/devServer.ts';
 import type { CaseRequest, RunProgress, WorkCounters } from '../workers/engine/types.ts';
+import type { ConfusionPair, Method } from '../src/core/types.ts';
 import { createNodeEngine, folderImageLoader } from './lib/nodeEngine.ts';
-import { ensureFixtures } from './make-fixtures.ts';
-import type { Method } from '../src/core/types.ts';
+import { chromiumMemory } from './lib/processMemory.ts';
+import { DATASET_PATH, datasetItems, ensureFixtures, loadDataset } from './make-fixtures.ts';
+import { BENCH_MODEL_NAME, ensureBenchModel } from './fixtures/smolvlm256mShape.ts';
+
+type Target = 'node-wasm' | 'chromium-wasm' | 'chromium-webgpu';
+const ALL_TARGETS: Target[] = ['node-wasm', 'chromium-wasm', 'chromium-webgpu'];
+
+/** Per-model defaults: the big model is slow on a CPU, so fewer rounds and Chromium only. */
+const MODELS = {
+  tiny: {
+    label: 'tiny-smolvlm (generated fixture, fp32)',
+    pairs: 176,
+    rounds: 3,
+    browserPairs: 20,
+    browserRounds: 1,
+    targets: ALL_TARGETS,
+  },
+  'smolvlm-256m': {
+    label: `${BENCH_MODEL_NAME} (generated: SmolVLM-256M-Instruct shapes, random weights, fp32)`,
+    pairs: 40,
+    rounds: 1,
+    browserPairs: 40,
+    browserRounds: 1,
+    targets: ['chromium-wasm', 'chromium-webgpu'] as Target[],
+  },
+} as const;
+type ModelKey = keyof typeof MODELS;
 
 interface ModeTiming {
   ms: number[];
   counters: WorkCounters | null;
 }
+
+const MB = 2 ** 20;
+const toMB = (bytes: number) => Math.round(bytes / MB);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -43,131 +76,236 @@ function summarise(label: string, full: ModeTiming, cached: ModeTiming, cases: n
   };
 }
 
+/** Samples taken when the cached run passes each eighth of its cases. */
+function eighthSampler(sample: () => Promise<number | null> | number | null) {
+  const samples: { done: number; mb: number }[] = [];
+  let next = 1;
+  return {
+    samples,
+    async onProgress(p: RunProgress) {
+      if (p.done < Math.ceil((p.total * next) / 8)) return;
+      next++;
+      const v = await sample();
+      if (v !== null) samples.push({ done: p.done, mb: toMB(v) });
+    },
+  };
+}
+
+/** Growth of the samples after the first eighth (the first image's caches and the arena are in it). */
+function growthMB(samples: { mb: number }[]): number | null {
+  if (samples.length < 2) return null;
+  return samples[samples.length - 1]!.mb - samples[0]!.mb;
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
-      pairs: { type: 'string', default: '176' },
-      rounds: { type: 'string', default: '3' },
+      model: { type: 'string', default: 'tiny' },
+      targets: { type: 'string' },
+      pairs: { type: 'string' },
+      rounds: { type: 'string' },
       methods: { type: 'string', default: 'gd,ps,mc' },
-      'browser-pairs': { type: 'string', default: '20' },
-      'browser-rounds': { type: 'string', default: '1' },
+      'browser-pairs': { type: 'string' },
+      'browser-rounds': { type: 'string' },
       'no-browser': { type: 'boolean', default: false },
-      out: { type: 'string', default: 'bench-results/bench.json' },
+      out: { type: 'string' },
     },
   });
-  await ensureFixtures('.fixtures');
+  if (!(values.model! in MODELS)) throw new Error(`--model must be one of ${Object.keys(MODELS).join(', ')}`);
+  const modelKey = values.model as ModelKey;
+  const spec = MODELS[modelKey];
+  let targets = (values.targets?.split(',').map((t) => t.trim()) as Target[] | undefined) ?? [
+    ...spec.targets,
+  ];
+  for (const t of targets) if (!ALL_TARGETS.includes(t)) throw new Error(`unknown target ${t}`);
+  if (values['no-browser']) targets = targets.filter((t) => t === 'node-wasm');
+  const nodePairs = Number(values.pairs ?? spec.pairs);
+  const nodeRounds = Number(values.rounds ?? spec.rounds);
+  const browserPairs = Number(values['browser-pairs'] ?? spec.browserPairs);
+  const browserRounds = Number(values['browser-rounds'] ?? spec.browserRounds);
+  const out = values.out ?? `bench-results/bench-${modelKey}.json`;
+  const log = (line: string) => console.error(line);
+
+  await ensureFixtures(FIXTURES_DIR);
+  const modelDir =
+    modelKey === 'tiny'
+      ? TINY_MODEL_DIR
+      : await ensureBenchModel(
+          path.join(FIXTURES_DIR, 'bench'),
+          DATASET_PATH,
+          datasetItems(await loadDataset()),
+          log,
+        );
+  const modelUrl = `/${path.relative(process.cwd(), modelDir).split(path.sep).join('/')}`;
+
   const methods = values.methods!.split(',').map((m) => m.trim().toUpperCase()) as Method[];
   const dataset = officialDataset();
-  const requestsFor = (n: number): CaseRequest[] =>
-    dataset.pairs
-      .slice(0, n)
-      .flatMap((p) =>
-        ([1, 2] as const).flatMap((slot) => methods.map((method) => ({ pairId: p.id, slot, method }))),
-      );
   const pairs = new Map(dataset.pairs.map((p) => [p.id, p]));
+  // The first n pairs in id order: images are shared between pairs there much as in the full set
+  // (first 40: 53 unique images for 80 slots; all 176: 228 for 352).
+  const firstPairs = (n: number): ConfusionPair[] => dataset.pairs.slice(0, n);
+  const requestsFor = (chosen: ConfusionPair[]): CaseRequest[] =>
+    chosen.flatMap((p) =>
+      ([1, 2] as const).flatMap((slot) => methods.map((method) => ({ pairId: p.id, slot, method }))),
+    );
 
-  // ---- Node, onnxruntime-web wasm
+  // Node engine: the analytic minimum of prefilled tokens (tokenizer and processor work only),
+  // and the node-wasm target.
   const engine = await createNodeEngine('wasm');
   const lm = await engine.loadModel(
-    { source: { kind: 'path', path: TINY_MODEL_DIR }, device: 'wasm', dtype: 'fp32' },
+    { source: { kind: 'path', path: modelDir }, device: 'wasm', dtype: 'fp32' },
     engine.host,
   );
-  const requests = requestsFor(Number(values.pairs));
-  const groups = engine.groupByImage(requests, pairs);
   const images = folderImageLoader(engine, IMAGES_DIR);
-
-  // Analytic minimum of prefilled tokens for these cases.
   const planner = new engine.Scorer(lm, engine.newCounters());
-  let minimumPrefill = 0;
-  for (const [localId, cases] of groups) {
-    const image = await images(localId);
-    if (image) minimumPrefill += await planner.minimumPrefillTokens({ image, cases });
-  }
-
-  const node = {
-    full: { ms: [], counters: null } as ModeTiming,
-    cached: { ms: [], counters: null } as ModeTiming,
-  };
-  const heapSamples: number[] = [];
-  let peakRss = 0;
-  for (let round = 0; round < Number(values.rounds); round++) {
-    for (const mode of ['full', 'cached'] as const) {
-      const scorer = new engine.Scorer(lm, engine.newCounters());
-      const summary = await engine.runCases(
-        lm,
-        pairs,
-        requests,
-        images,
-        {
-          mode,
-          onRecord: () => {},
-          onProgress: (p: RunProgress) => {
-            peakRss = Math.max(peakRss, process.memoryUsage().rss);
-            if (mode === 'cached' && round === 0 && p.done % Math.ceil(p.total / 8) === 0) {
-              heapSamples.push(process.memoryUsage().heapUsed);
-            }
-          },
-        },
-        scorer,
-      );
-      node[mode].ms.push(summary.elapsedMs);
-      node[mode].counters = summary.counters;
-      console.error(`node wasm round ${round + 1}: ${mode} ${(summary.elapsedMs / 1000).toFixed(1)} s`);
+  const workload = async (n: number) => {
+    const chosen = firstPairs(n);
+    const requests = requestsFor(chosen);
+    const groups = engine.groupByImage(requests, pairs);
+    let minimumPrefillTokens = 0;
+    for (const [localId, cases] of groups) {
+      const image = await images(localId);
+      if (image) minimumPrefillTokens += await planner.minimumPrefillTokens({ image, cases });
     }
-  }
-  const nodeResult = {
-    ...summarise('node-wasm', node.full, node.cached, requests.length),
-    uniqueImages: groups.size,
-    minimumPrefillTokens: minimumPrefill,
-    prefillOverMinimum: Number((node.cached.counters!.tokensPrefilled / minimumPrefill).toFixed(3)),
-    peakRssMB: Math.round(peakRss / 2 ** 20),
-    heapUsedMBDuringCachedRun: heapSamples.map((h) => Math.round(h / 2 ** 20)),
+    return { chosen, requests, uniqueImages: groups.size, minimumPrefillTokens };
   };
+  const work = (w: Awaited<ReturnType<typeof workload>>, cached: WorkCounters | null) => ({
+    pairs: w.chosen.length,
+    uniqueImages: w.uniqueImages,
+    minimumPrefillTokens: w.minimumPrefillTokens,
+    prefillOverMinimum: cached ? Number((cached.tokensPrefilled / w.minimumPrefillTokens).toFixed(3)) : null,
+    encoderRunsEqualUniqueImages: cached ? cached.visionEncoderRuns === w.uniqueImages : null,
+  });
+
+  const results: unknown[] = [];
+  if (targets.includes('node-wasm')) {
+    const w = await workload(nodePairs);
+    const timing = {
+      full: { ms: [], counters: null } as ModeTiming,
+      cached: { ms: [], counters: null } as ModeTiming,
+    };
+    let peakRss = 0;
+    let rssEighths: { done: number; mb: number }[] = [];
+    let heapEighths: { done: number; mb: number }[] = [];
+    for (let round = 0; round < nodeRounds; round++) {
+      for (const mode of ['full', 'cached'] as const) {
+        const rss = eighthSampler(() => process.memoryUsage().rss);
+        const heap = eighthSampler(() => process.memoryUsage().heapUsed);
+        const summary = await engine.runCases(
+          lm,
+          pairs,
+          w.requests,
+          images,
+          {
+            mode,
+            onRecord: () => {},
+            onProgress: (p: RunProgress) => {
+              peakRss = Math.max(peakRss, process.memoryUsage().rss);
+              if (mode === 'cached' && round === 0) {
+                void rss.onProgress(p);
+                void heap.onProgress(p);
+              }
+            },
+          },
+          new engine.Scorer(lm, engine.newCounters()),
+        );
+        if (mode === 'cached' && round === 0) {
+          rssEighths = rss.samples;
+          heapEighths = heap.samples;
+        }
+        timing[mode].ms.push(summary.elapsedMs);
+        timing[mode].counters = summary.counters;
+        log(`node wasm round ${round + 1}: ${mode} ${(summary.elapsedMs / 1000).toFixed(1)} s`);
+      }
+    }
+    results.push({
+      ...summarise('node-wasm', timing.full, timing.cached, w.requests.length),
+      ...work(w, timing.cached.counters),
+      threads: 1,
+      memory: {
+        peakRssMB: toMB(peakRss),
+        rssMBAtEachEighthOfCachedRun: rssEighths,
+        heapUsedMBAtEachEighthOfCachedRun: heapEighths,
+        rssGrowthAfterFirstEighthMB: growthMB(rssEighths),
+      },
+    });
+  }
+  const browserWork = targets.some((t) => t !== 'node-wasm') ? await workload(browserPairs) : null;
   await lm.model.dispose();
 
-  // ---- Headless Chromium: wasm and WebGPU (SwiftShader adapter here)
-  const browserResults: unknown[] = [];
-  if (!values['no-browser']) {
+  // ---- Headless Chromium: wasm and WebGPU (SwiftShader adapter here), one browser session
+  if (browserWork) {
     const { server, url } = await startDevServer();
     const browser = await launchChromium({ webgpu: true });
+    const memory = () => chromiumMemory(browser.userDataDir);
     try {
       const page = await browser.context.newPage();
+      let progressHook: ((p: RunProgress) => void) | null = null;
+      await page.exposeFunction('onHarnessProgress', (p: RunProgress) => progressHook?.(p));
       await page.goto(`${url}/test/e2e/harness/index.html`);
       await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 120_000 });
-      const n = Number(values['browser-pairs']);
-      const browserRequests = requestsFor(n);
-      for (const device of ['wasm', 'webgpu'] as const) {
+      for (const target of targets.filter((t) => t !== 'node-wasm')) {
+        const device = target === 'chromium-webgpu' ? 'webgpu' : 'wasm';
         const timing = {
           full: { ms: [], counters: null } as ModeTiming,
           cached: { ms: [], counters: null } as ModeTiming,
         };
-        for (let round = 0; round < Number(values['browser-rounds']); round++) {
+        const peak = { rendererBytes: 0, gpuBytes: 0 };
+        let rendererEighths: { done: number; mb: number }[] = [];
+        let threads: number | null = null;
+        for (let round = 0; round < browserRounds; round++) {
           for (const mode of ['full', 'cached'] as const) {
-            const res = (await page.evaluate((req) => window.runEngine(req as never), {
-              load: {
-                source: { kind: 'path', path: '/.fixtures/models/tiny-smolvlm' },
-                device,
-                dtype: 'fp32',
-                fallbackToWasm: false,
-              },
-              run: {
-                pairs: dataset.pairs.slice(0, n),
-                cases: browserRequests,
-                mode,
-                images: { kind: 'url', baseUrl: '/.fixtures/images/' },
-              },
-            })) as { ok: boolean; message?: string; summary: { elapsedMs: number; counters: WorkCounters } };
-            if (!res.ok) throw new Error(`browser ${device} ${mode}: ${res.message}`);
+            const renderer = eighthSampler(async () => (await memory())?.rendererBytes ?? null);
+            progressHook = mode === 'cached' && round === 0 ? (p) => void renderer.onProgress(p) : null;
+            const poll = setInterval(() => {
+              void memory().then((m) => {
+                if (!m) return;
+                peak.rendererBytes = Math.max(peak.rendererBytes, m.rendererBytes);
+                peak.gpuBytes = Math.max(peak.gpuBytes, m.gpuBytes);
+              });
+            }, 1000);
+            const res = (await page
+              .evaluate((req) => window.runEngine(req as never), {
+                load: {
+                  source: { kind: 'path', path: modelUrl },
+                  device,
+                  dtype: 'fp32',
+                  fallbackToWasm: false,
+                },
+                run: {
+                  pairs: browserWork.chosen,
+                  cases: browserWork.requests,
+                  mode,
+                  images: { kind: 'url', baseUrl: '/.fixtures/images/' },
+                },
+              })
+              .finally(() => clearInterval(poll))) as {
+              ok: boolean;
+              message?: string;
+              environment?: { threads?: number };
+              summary: { elapsedMs: number; counters: WorkCounters };
+            };
+            if (!res.ok) throw new Error(`chromium ${device} ${mode}: ${res.message}`);
+            threads = res.environment?.threads ?? threads;
+            if (mode === 'cached' && round === 0) rendererEighths = renderer.samples;
             timing[mode].ms.push(res.summary.elapsedMs);
             timing[mode].counters = res.summary.counters;
-            console.error(
+            log(
               `chromium ${device} round ${round + 1}: ${mode} ${(res.summary.elapsedMs / 1000).toFixed(1)} s`,
             );
           }
         }
-        browserResults.push(
-          summarise(`chromium-${device}`, timing.full, timing.cached, browserRequests.length),
-        );
+        results.push({
+          ...summarise(target, timing.full, timing.cached, browserWork.requests.length),
+          ...work(browserWork, timing.cached.counters),
+          ...(device === 'wasm' ? { threads } : {}),
+          memory: {
+            peakRendererRssMB: toMB(peak.rendererBytes),
+            peakGpuProcessRssMB: toMB(peak.gpuBytes),
+            rendererRssMBAtEachEighthOfCachedRun: rendererEighths,
+            rendererGrowthAfterFirstEighthMB: growthMB(rendererEighths),
+          },
+        });
       }
     } finally {
       await browser.close();
@@ -176,23 +314,27 @@ async function main() {
   }
 
   const bundle = await bundleSizes();
-  console.error(`main bundle (entry JS, gzip): ${(bundle.mainGzipBytes / 1024).toFixed(1)} kB`);
+  log(`main bundle (entry JS, gzip): ${(bundle.mainGzipBytes / 1024).toFixed(1)} kB`);
 
   const result = {
-    model: 'tiny-smolvlm (generated, fp32)',
-    bundle,
+    model: spec.label,
     methods,
     machine: {
-      cpus: (await import('node:os')).cpus().length,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? null,
+      memoryGB: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
       platform: process.platform,
+      webgpuAdapter: 'SwiftShader (CPU) in headless Chromium: no GPU on this machine',
     },
     date: new Date().toISOString(),
-    results: [nodeResult, ...browserResults],
+    bundle,
+    results,
   };
-  await mkdir(path.dirname(values.out!), { recursive: true });
-  await writeFile(values.out!, JSON.stringify(result, null, 2));
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify(result, null, 2));
   console.log(JSON.stringify(result, null, 2));
+  log(`written to ${out}`);
 }
 
 /** Builds the app into a temp folder and reports every emitted file, raw and gzipped. */

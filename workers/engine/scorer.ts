@@ -463,8 +463,9 @@ export class Scorer {
           ).generate({ ...inputs, max_new_tokens: maxNew, do_sample: false })) as Tensor;
           const all = Array.from(sequences.data as BigInt64Array, Number);
           const generated = all.slice(promptLength).filter((id) => !this.lm.eosIds.has(id));
-          this.counters.tokensDecoded += all.length - promptLength;
-          this.counters.decoderCalls += all.length - promptLength; // generate(): one call per new token
+          // generate(): one call per new token; all but the first are fed back one at a time
+          this.counters.tokensDecoded += Math.max(0, all.length - promptLength - 1);
+          this.counters.decoderCalls += all.length - promptLength;
           const generatedText = this.decodeText(generated);
           if (judge) {
             const verdict = await judge(c.pair, generatedText);

@@ -15,6 +15,8 @@ declare global {
   interface Window {
     runEngine(req: HarnessRun): Promise<unknown>;
     harnessReady: boolean;
+    /** set by the benchmark (Playwright exposeFunction) to follow a run */
+    onHarnessProgress?: (p: RunProgress) => void;
   }
 }
 
@@ -36,7 +38,10 @@ window.runEngine = async (req: HarnessRun) => {
           records.push(r);
           if (req.cancelAfter !== undefined && records.length === req.cancelAfter) void engine.cancel();
         },
-        onProgress: (p: RunProgress) => void progress.push(p),
+        onProgress: (p: RunProgress) => {
+          progress.push(p);
+          window.onHarnessProgress?.(p);
+        },
         onImageProblem: (p: unknown) => void problems.push(p),
       }),
     );
