@@ -6,7 +6,8 @@
 // Models: the tiny generated fixture, or a generated model with the shapes of
 // SmolVLM-256M-Instruct (random weights, ≈ 1 GB, written on first use under .fixtures/bench/).
 //   npm run bench -- [--model tiny|smolvlm-256m] [--targets node-wasm,chromium-wasm,chromium-webgpu]
-//                    [--pairs N] [--rounds N] [--browser-pairs N] [--browser-rounds N] [--out file]
+//                    [--pairs N] [--rounds N] [--browser-pairs N] [--browser-rounds N]
+//                    [--webgpu-pairs N] [--out file]
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,6 +108,7 @@ async function main() {
       methods: { type: 'string', default: 'gd,ps,mc' },
       'browser-pairs': { type: 'string' },
       'browser-rounds': { type: 'string' },
+      'webgpu-pairs': { type: 'string' },
       'no-browser': { type: 'boolean', default: false },
       out: { type: 'string' },
     },
@@ -123,6 +125,8 @@ async function main() {
   const nodeRounds = Number(values.rounds ?? spec.rounds);
   const browserPairs = Number(values['browser-pairs'] ?? spec.browserPairs);
   const browserRounds = Number(values['browser-rounds'] ?? spec.browserRounds);
+  // WebGPU on a software adapter (SwiftShader) can be far slower than wasm: its own pair count.
+  const webgpuPairs = Number(values['webgpu-pairs'] ?? browserPairs);
   const out = values.out ?? `bench-results/bench-${modelKey}.json`;
   const log = (line: string) => console.error(line);
 
@@ -178,6 +182,26 @@ async function main() {
   });
 
   const results: unknown[] = [];
+  const header = {
+    model: spec.label,
+    methods,
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? null,
+      memoryGB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: process.platform,
+      webgpuAdapter: 'SwiftShader (CPU) in headless Chromium: no GPU on this machine',
+    },
+    date: new Date().toISOString(),
+  };
+  // Written after every target, so a long run that is stopped keeps what it measured.
+  const save = async (extra: object = {}) => {
+    await mkdir(path.dirname(out), { recursive: true });
+    const result = { ...header, ...extra, results };
+    await writeFile(out, JSON.stringify(result, null, 2));
+    return result;
+  };
   if (targets.includes('node-wasm')) {
     const w = await workload(nodePairs);
     const timing = {
@@ -229,12 +253,17 @@ async function main() {
         rssGrowthAfterFirstEighthMB: growthMB(rssEighths),
       },
     });
+    await save();
   }
-  const browserWork = targets.some((t) => t !== 'node-wasm') ? await workload(browserPairs) : null;
+  const browserWork = new Map<Target, Awaited<ReturnType<typeof workload>>>();
+  for (const t of targets) {
+    if (t !== 'node-wasm')
+      browserWork.set(t, await workload(t === 'chromium-webgpu' ? webgpuPairs : browserPairs));
+  }
   await lm.model.dispose();
 
   // ---- Headless Chromium: wasm and WebGPU (SwiftShader adapter here), one browser session
-  if (browserWork) {
+  if (browserWork.size > 0) {
     const { server, url } = await startDevServer();
     const browser = await launchChromium({ webgpu: true });
     const memory = () => chromiumMemory(browser.userDataDir);
@@ -244,7 +273,7 @@ async function main() {
       await page.exposeFunction('onHarnessProgress', (p: RunProgress) => progressHook?.(p));
       await page.goto(`${url}/test/e2e/harness/index.html`);
       await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 120_000 });
-      for (const target of targets.filter((t) => t !== 'node-wasm')) {
+      for (const [target, w] of browserWork) {
         const device = target === 'chromium-webgpu' ? 'webgpu' : 'wasm';
         const timing = {
           full: { ms: [], counters: null } as ModeTiming,
@@ -256,7 +285,16 @@ async function main() {
         for (let round = 0; round < browserRounds; round++) {
           for (const mode of ['full', 'cached'] as const) {
             const renderer = eighthSampler(async () => (await memory())?.rendererBytes ?? null);
-            progressHook = mode === 'cached' && round === 0 ? (p) => void renderer.onProgress(p) : null;
+            let lastLog = performance.now();
+            progressHook = (p) => {
+              if (mode === 'cached' && round === 0) void renderer.onProgress(p);
+              if (performance.now() - lastLog > 60_000 || p.done === p.total) {
+                lastLog = performance.now();
+                log(
+                  `  chromium ${device} ${mode}: ${p.done}/${p.total} cases, ${(p.elapsedMs / 1000).toFixed(0)} s`,
+                );
+              }
+            };
             const poll = setInterval(() => {
               void memory().then((m) => {
                 if (!m) return;
@@ -273,8 +311,8 @@ async function main() {
                   fallbackToWasm: false,
                 },
                 run: {
-                  pairs: browserWork.chosen,
-                  cases: browserWork.requests,
+                  pairs: w.chosen,
+                  cases: w.requests,
                   mode,
                   images: { kind: 'url', baseUrl: '/.fixtures/images/' },
                 },
@@ -296,8 +334,8 @@ async function main() {
           }
         }
         results.push({
-          ...summarise(target, timing.full, timing.cached, browserWork.requests.length),
-          ...work(browserWork, timing.cached.counters),
+          ...summarise(target, timing.full, timing.cached, w.requests.length),
+          ...work(w, timing.cached.counters),
           ...(device === 'wasm' ? { threads } : {}),
           memory: {
             peakRendererRssMB: toMB(peak.rendererBytes),
@@ -306,6 +344,7 @@ async function main() {
             rendererGrowthAfterFirstEighthMB: growthMB(rendererEighths),
           },
         });
+        await save();
       }
     } finally {
       await browser.close();
@@ -316,36 +355,34 @@ async function main() {
   const bundle = await bundleSizes();
   log(`main bundle (entry JS, gzip): ${(bundle.mainGzipBytes / 1024).toFixed(1)} kB`);
 
-  const result = {
-    model: spec.label,
-    methods,
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? null,
-      memoryGB: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
-      platform: process.platform,
-      webgpuAdapter: 'SwiftShader (CPU) in headless Chromium: no GPU on this machine',
-    },
-    date: new Date().toISOString(),
-    bundle,
-    results,
-  };
-  await mkdir(path.dirname(out), { recursive: true });
-  await writeFile(out, JSON.stringify(result, null, 2));
+  const result = await save({ bundle });
   console.log(JSON.stringify(result, null, 2));
   log(`written to ${out}`);
 }
 
-/** Builds the app into a temp folder and reports every emitted file, raw and gzipped. */
+/**
+ * Builds the app into a temp folder and reports every emitted file, raw and gzipped. The build
+ * runs in its own process: the dev server started above sets NODE_ENV=development in this one,
+ * which would bundle React's development build and overstate the main chunk.
+ */
 async function bundleSizes() {
-  const { build } = await import('vite');
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { createRequire } = await import('node:module');
   const { mkdtemp, readdir, readFile, rm } = await import('node:fs/promises');
   const { gzipSync } = await import('node:zlib');
   const { tmpdir } = await import('node:os');
   const outDir = await mkdtemp(path.join(tmpdir(), 'bench-build-'));
   try {
-    await build({ configFile: 'vite.config.ts', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    const viteBin = path.join(
+      path.dirname(createRequire(import.meta.url).resolve('vite/package.json')),
+      'bin/vite.js',
+    );
+    await promisify(execFile)(
+      process.execPath,
+      [viteBin, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+      { env: { ...process.env, NODE_ENV: 'production' } },
+    );
     const files = (await readdir(outDir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
     const chunks = [];
     for (const f of files) {
