@@ -19,7 +19,7 @@ import type { CaseRequest, RunProgress, WorkCounters } from '../workers/engine/t
 import type { ConfusionPair, Method } from '../src/core/types.ts';
 import { createNodeEngine, folderImageLoader } from './lib/nodeEngine.ts';
 import { chromiumMemory } from './lib/processMemory.ts';
-import { DATASET_PATH, datasetItems, ensureFixtures, loadDataset } from './make-fixtures.ts';
+import { datasetItems, ensureFixtures, inputsHash, loadDataset } from './make-fixtures.ts';
 import { BENCH_MODEL_NAME, ensureBenchModel } from './fixtures/smolvlm256mShape.ts';
 
 type Target = 'node-wasm' | 'chromium-wasm' | 'chromium-webgpu';
@@ -136,8 +136,8 @@ async function main() {
       ? TINY_MODEL_DIR
       : await ensureBenchModel(
           path.join(FIXTURES_DIR, 'bench'),
-          DATASET_PATH,
           datasetItems(await loadDataset()),
+          await inputsHash(),
           log,
         );
   const modelUrl = `/${path.relative(process.cwd(), modelDir).split(path.sep).join('/')}`;

@@ -38,6 +38,8 @@ const JUDGE_PROMPT_SOURCES = [
   path.join(repoRoot, 'src/data/mediconfusion/prompts.json'),
   path.join(repoRoot, 'src/core/prompts.ts'),
 ];
+/** The seeded PRNG every generator draws from (scripts/fixtures/random.ts re-exports it). */
+const PRNG_SOURCE = path.join(repoRoot, 'src/core/statistics.ts');
 
 interface Stamp {
   version: number;
@@ -58,7 +60,8 @@ export function datasetItems(dataset: Record<string, DatasetItem>): DatasetItem[
     .map((k) => dataset[k]!);
 }
 
-async function inputsHash(): Promise<string> {
+/** sha256 of everything the generated files depend on (also the bench model's stamp). */
+export async function inputsHash(): Promise<string> {
   const h = createHash('sha256');
   h.update(`version ${GENERATOR_VERSION}\n`);
   const sources = [
@@ -69,6 +72,7 @@ async function inputsHash(): Promise<string> {
       .map((n) => path.join(here, 'fixtures', n)),
     DATASET_PATH,
     ...JUDGE_PROMPT_SOURCES,
+    PRNG_SOURCE,
   ];
   for (const file of sources) {
     h.update(`${path.relative(repoRoot, file)}\n`);

@@ -6,6 +6,7 @@ import { useOfflineStore } from '../state/offlineStore.ts';
 import { useStorageStore } from '../state/storageStore.ts';
 import { formatBytes } from './run/format.ts';
 import { ProgressBar } from './run/ProgressBar.tsx';
+import { TableHead, type Column } from './TableHead.tsx';
 import './storage/offline.css';
 
 function Overview() {
@@ -63,6 +64,19 @@ function Overview() {
   );
 }
 
+const MODEL_COLUMNS: Column[] = [
+  { label: 'Model' },
+  { label: 'Revision' },
+  { label: 'Files', numeric: true },
+  { label: 'Size', numeric: true },
+];
+const RUN_COLUMNS: Column[] = [
+  { label: 'Run' },
+  { label: 'Status' },
+  { label: 'Answers', numeric: true },
+  { label: 'Size', numeric: true },
+];
+
 function Models() {
   const groups = useStorageStore((s) => s.models);
   const models = groups.filter((g) => g.kind === 'model');
@@ -83,21 +97,7 @@ function Models() {
       )}
       {models.length > 0 && (
         <table className="storage-table">
-          <thead>
-            <tr>
-              <th scope="col">Model</th>
-              <th scope="col">Revision</th>
-              <th scope="col" className="num">
-                Files
-              </th>
-              <th scope="col" className="num">
-                Size
-              </th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={MODEL_COLUMNS} actions />
           <tbody>
             {models.map((m) => (
               <tr key={m.key} data-testid="storage-model-row" data-repo={m.repoId}>
@@ -192,21 +192,7 @@ function Results() {
         <p className="muted">No runs stored.</p>
       ) : (
         <table className="storage-table">
-          <thead>
-            <tr>
-              <th scope="col">Run</th>
-              <th scope="col">Status</th>
-              <th scope="col" className="num">
-                Answers
-              </th>
-              <th scope="col" className="num">
-                Size
-              </th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={RUN_COLUMNS} actions />
           <tbody>
             {runs.map((r) => (
               <tr key={r.id} data-testid="storage-run-row" data-run-id={r.id}>

@@ -2,7 +2,8 @@
 // at the best published model's value and a dashed line at random guessing. Hand-written SVG; the
 // numbers are those of Table 2 just above, which is the chart's data table.
 import { useId } from 'react';
-import { axisMax, axisTicks, formatValue, shorten } from './rows.ts';
+import { axisMax, formatValue, shorten } from './rows.ts';
+import { XAxis } from './XAxis.tsx';
 
 export interface CategorySeries {
   key: string;
@@ -65,22 +66,15 @@ export function CategoryChart({
         <title id={titleId}>
           {`${metricLabel} per category for ${series.length} compared ${series.length === 1 ? 'run' : 'runs'}, with the best published model per category and random guessing at ${chance} %`}
         </title>
-        {axisTicks(max).map((t) => (
-          <g key={t} className="chart-grid">
-            <line x1={x(t)} x2={x(t)} y1={TOP} y2={plotBottom} />
-            <text x={x(t)} y={plotBottom + 16} textAnchor="middle" className="chart-tick">
-              {t}
-            </text>
-          </g>
-        ))}
-        <text
-          x={LABEL_WIDTH + plotWidth / 2}
-          y={plotBottom + 31}
-          textAnchor="middle"
-          className="chart-axis-label"
-        >
-          {metricLabel.toLowerCase()} (%)
-        </text>
+        <XAxis
+          max={max}
+          x={x}
+          gridTop={TOP}
+          plotBottom={plotBottom}
+          plotLeft={LABEL_WIDTH}
+          plotWidth={plotWidth}
+          label={`${metricLabel.toLowerCase()} (%)`}
+        />
         {categories.map((c, ci) => {
           const top = TOP + ci * groupHeight;
           const best = bestPublished[c];

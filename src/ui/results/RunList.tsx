@@ -5,6 +5,7 @@ import type { ChangeEvent } from 'react';
 import { isBlindRun, runSetup } from '../../state/resultsModel.ts';
 import { useResultsStore, type RunSummary } from '../../state/resultsStore.ts';
 import { formatDate } from './rows.ts';
+import { TableHead, type Column } from '../TableHead.tsx';
 
 function RunRow({ summary }: { summary: RunSummary }) {
   const { run, caseCount, comparable, expectedCases } = summary;
@@ -115,6 +116,17 @@ function RunRow({ summary }: { summary: RunSummary }) {
   );
 }
 
+const RUN_LIST_COLUMNS: Column[] = [
+  { label: 'Compare', className: 'col-compare' },
+  { label: 'Run' },
+  { label: 'Model' },
+  { label: 'dtype' },
+  { label: 'Device' },
+  { label: 'Started' },
+  { label: 'Status' },
+  { label: 'Answers', numeric: true },
+];
+
 export function RunList() {
   const runs = useResultsStore((s) => s.runs);
   const selectedCount = useResultsStore((s) => s.selectedRunIds.length);
@@ -129,25 +141,7 @@ export function RunList() {
       </div>
       <div className="table-scroll" role="region" aria-labelledby="runs-heading" tabIndex={0}>
         <table className="results-table runs-table">
-          <thead>
-            <tr>
-              <th scope="col" className="col-compare">
-                Compare
-              </th>
-              <th scope="col">Run</th>
-              <th scope="col">Model</th>
-              <th scope="col">dtype</th>
-              <th scope="col">Device</th>
-              <th scope="col">Started</th>
-              <th scope="col">Status</th>
-              <th scope="col" className="num">
-                Answers
-              </th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={RUN_LIST_COLUMNS} actions />
           <tbody>
             {runs.map((s) => (
               <RunRow key={s.run.id} summary={s} />

@@ -2,7 +2,8 @@
 // published models, and a dashed line at random guessing (25 %). Hand-written SVG; the same
 // numbers are in the data table under it for anyone who cannot see the chart.
 import { useId } from 'react';
-import { axisMax, axisTicks, formatInterval, formatValue, shorten, type Bar } from './rows.ts';
+import { axisMax, formatInterval, formatValue, shorten, type Bar } from './rows.ts';
+import { XAxis } from './XAxis.tsx';
 
 const WIDTH = 760;
 const LABEL_WIDTH = 240;
@@ -39,22 +40,15 @@ export function SetAccuracyChart({ bars, chance }: { bars: readonly Bar[]; chanc
             bars.length - runCount
           } published models. A dashed line marks random guessing at ${chance} %.`}
         </desc>
-        {axisTicks(max).map((t) => (
-          <g key={t} className="chart-grid">
-            <line x1={x(t)} x2={x(t)} y1={TOP - 4} y2={plotBottom} />
-            <text x={x(t)} y={plotBottom + 16} textAnchor="middle" className="chart-tick">
-              {t}
-            </text>
-          </g>
-        ))}
-        <text
-          x={LABEL_WIDTH + plotWidth / 2}
-          y={plotBottom + 31}
-          textAnchor="middle"
-          className="chart-axis-label"
-        >
-          best set accuracy (%)
-        </text>
+        <XAxis
+          max={max}
+          x={x}
+          gridTop={TOP - 4}
+          plotBottom={plotBottom}
+          plotLeft={LABEL_WIDTH}
+          plotWidth={plotWidth}
+          label="best set accuracy (%)"
+        />
         {bars.map((b, i) => {
           const top = y(i);
           const mid = top + ROW / 2;
