@@ -282,6 +282,19 @@ async function main() {
         const peak = { rendererBytes: 0, gpuBytes: 0 };
         let rendererEighths: { done: number; mb: number }[] = [];
         let threads: number | null = null;
+        const entry = (roundsDone: number) => ({
+          ...summarise(target, timing.full, timing.cached, w.requests.length),
+          ...work(w, timing.cached.counters),
+          ...(device === 'wasm' ? { threads } : {}),
+          ...(roundsDone < browserRounds ? { partial: `${roundsDone} of ${browserRounds} rounds` } : {}),
+          memory: {
+            peakRendererRssMB: toMB(peak.rendererBytes),
+            peakGpuProcessRssMB: toMB(peak.gpuBytes),
+            rendererRssMBAtEachEighthOfCachedRun: rendererEighths,
+            rendererGrowthAfterFirstEighthMB: growthMB(rendererEighths),
+          },
+        });
+        const slot = results.length;
         for (let round = 0; round < browserRounds; round++) {
           for (const mode of ['full', 'cached'] as const) {
             const renderer = eighthSampler(async () => (await memory())?.rendererBytes ?? null);
@@ -332,19 +345,10 @@ async function main() {
               `chromium ${device} round ${round + 1}: ${mode} ${(res.summary.elapsedMs / 1000).toFixed(1)} s`,
             );
           }
+          // Saved after every round: one round of the big model takes over half an hour here.
+          results[slot] = entry(round + 1);
+          await save();
         }
-        results.push({
-          ...summarise(target, timing.full, timing.cached, w.requests.length),
-          ...work(w, timing.cached.counters),
-          ...(device === 'wasm' ? { threads } : {}),
-          memory: {
-            peakRendererRssMB: toMB(peak.rendererBytes),
-            peakGpuProcessRssMB: toMB(peak.gpuBytes),
-            rendererRssMBAtEachEighthOfCachedRun: rendererEighths,
-            rendererGrowthAfterFirstEighthMB: growthMB(rendererEighths),
-          },
-        });
-        await save();
       }
     } finally {
       await browser.close();
