@@ -92,11 +92,14 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   return out;
 }
 
-/** sha256 over the relative paths and contents of every file under `dir` (stamp excluded). */
+/** The folders this generator owns; others beside them (the bench model's `bench/`) are not its files. */
+const GENERATED_PARTS = ['models', 'images'] as const;
+
+/** sha256 over the relative paths and contents of every file in the generated folders under `dir`. */
 export async function hashTree(dir: string): Promise<string> {
   const h = createHash('sha256');
   for (const rel of await listFiles(dir)) {
-    if (rel === STAMP_FILE || rel.startsWith('.tmp-') || rel.startsWith(`${LOCK_DIR}/`)) continue;
+    if (!GENERATED_PARTS.some((part) => rel.startsWith(`${part}/`))) continue;
     h.update(`${rel}\n`);
     h.update(
       createHash('sha256')
@@ -149,7 +152,7 @@ export async function generateFixtures(outDir: string): Promise<GenerateResult> 
       items.flatMap((it) => [it.im_1_local, it.im_2_local]),
     );
     await rm(path.join(outDir, STAMP_FILE), { force: true });
-    for (const part of ['models', 'images']) {
+    for (const part of GENERATED_PARTS) {
       await rm(path.join(outDir, part), { recursive: true, force: true });
       await rename(path.join(tmp, part), path.join(outDir, part));
     }

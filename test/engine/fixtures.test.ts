@@ -4,7 +4,7 @@
 // answer letters that depend on the image, generate(), the fp16 files, onnxruntime-web WASM in
 // Node (child process), and byte-identical regeneration.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -420,6 +420,12 @@ describe('fixture generator', () => {
         filesHash: string;
       };
       expect(h1).toBe(stamp.filesHash);
+      // The bench model is written beside the fixtures (.fixtures/bench/); it is not theirs to hash.
+      await mkdir(path.join(dirs[0]!, 'bench'), { recursive: true });
+      await writeFile(path.join(dirs[0]!, 'bench', 'model.onnx'), 'not a fixture');
+      expect(await hashTree(dirs[0]!)).toBe(h1);
+      await writeFile(path.join(dirs[0]!, 'images', 'extra.png'), 'stray');
+      expect(await hashTree(dirs[0]!)).not.toBe(h1);
     } finally {
       await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
     }
