@@ -98,8 +98,8 @@ const GENERATED_PARTS = ['models', 'images'] as const;
 /** sha256 over the relative paths and contents of every file in the generated folders under `dir`. */
 export async function hashTree(dir: string): Promise<string> {
   const h = createHash('sha256');
-  for (const rel of await listFiles(dir)) {
-    if (!GENERATED_PARTS.some((part) => rel.startsWith(`${part}/`))) continue;
+  const files = (await Promise.all(GENERATED_PARTS.map((part) => listFiles(dir, part)))).flat();
+  for (const rel of files) {
     h.update(`${rel}\n`);
     h.update(
       createHash('sha256')
