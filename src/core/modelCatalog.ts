@@ -1,7 +1,7 @@
 // The curated list of small image-text-to-text models offered in the Run tab (pure data).
 // Nothing here was checked against the Hugging Face hub: this project's test environment has no hub
 // access, so every real entry says so. Sizes are estimates from the parameter count, not file sizes.
-import type { Dtype } from '../../workers/engine/types.ts';
+import type { Dtype } from './run/vocabulary.ts';
 
 export const NOT_VERIFIED = 'not verified here — no hub access in our test environment';
 

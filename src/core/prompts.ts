@@ -4,7 +4,8 @@
 import prompts from '../data/mediconfusion/prompts.json' with { type: 'json' };
 import { stableHash } from './hash.ts';
 import type { ModelFamily } from './modelFamilies.ts';
-import { OFFICIAL_MODE, type ConfusionPair, type Letter, type Method } from './types.ts';
+import type { ConfusionPair, Letter, Method } from './types.ts';
+import { OFFICIAL_MODE } from './run/methods.ts';
 
 export interface OfficialPrompts {
   prompts: Record<'greedy' | 'mc' | 'prefix' | 'gpt4', Record<string, string>>;

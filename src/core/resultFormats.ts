@@ -4,7 +4,8 @@
 import { judgeAnswer, officialAnswerDict, correctAnswer, type OfficialAnswerDict } from './answers.ts';
 import { isBlankCsvRow, parseCsvFields, toCsv, CsvError, type CsvField } from './csv.ts';
 import { pairScoreTable, sumScoreTables, type ScoreTable } from './metrics.ts';
-import { OFFICIAL_MODE, METHODS } from './types.ts';
+import { METHODS } from './types.ts';
+import { OFFICIAL_MODE } from './run/methods.ts';
 import type { Answer, CaseRecord, Dataset, ImageSlot, Method, PairAnswers } from './types.ts';
 
 export { OFFICIAL_MODE };

@@ -18,14 +18,6 @@ export const METHODS: readonly Method[] = ['GD', 'PS', 'MC', 'FF'];
 
 export const LETTERS: readonly Letter[] = ['A', 'B'];
 
-/** The official code's mode names (file names, prompts.json sections). */
-export const OFFICIAL_MODE: Readonly<Record<Method, 'greedy' | 'prefix' | 'mc' | 'gpt4'>> = {
-  GD: 'greedy',
-  PS: 'prefix',
-  MC: 'mc',
-  FF: 'gpt4',
-};
-
 /** One question asked about two similar-looking images whose correct options differ. */
 export interface ConfusionPair {
   id: string;

@@ -1,54 +1,17 @@
-// The IndexedDB schema: record types, store names, case keys and the versioned migrations.
+// The IndexedDB schema: store names, indexes and the versioned migrations (the run and case
+// records themselves, and the case key, are defined in src/core/run/records.ts).
 // Every change to stores or indexes happens here, as a new step in `migrate`, so a browser holding
 // any older version upgrades step by step and no stored run is lost.
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
-import type { CaseRecord, ImageSlot, Method } from '../core/types.ts';
-import type { Device, Dtype } from '../../workers/engine/types.ts';
+import type { RunRecord, StoredCase } from '../core/run/records.ts';
+
+export type { RunRecord, RunStatus, StoredCase } from '../core/run/records.ts';
+export { caseKey, parseCaseKey } from '../core/run/records.ts';
 
 export const DEFAULT_DB_NAME = 'mediconfusion';
 
 /** Bump by one and add a `case` to `migrate` for every schema change. */
 export const DB_VERSION = 1;
-
-export type RunStatus = 'running' | 'paused' | 'complete' | 'cancelled' | 'failed';
-
-/** One evaluation run: what was asked of which model, and how far it got. */
-export interface RunRecord {
-  id: string;
-  label: string;
-  /** core/dataset datasetHash: the exact question set the run answers. */
-  datasetHash: string;
-  datasetName: string;
-  model: { sourceKind: 'hub' | 'path' | 'files'; modelId: string; revision: string };
-  device: Device;
-  dtype: Dtype;
-  methods: string[];
-  /** Prompt template hash per method, so results from different prompts never mix. */
-  promptHashes: Record<string, string>;
-  engineVersion: string;
-  status: RunStatus;
-  createdAt: number;
-  updatedAt: number;
-  /** Free-form provenance (library versions, fallbacks, settings) exported with the results. */
-  runCard: Record<string, unknown>;
-  /** True for runs read from a result file rather than computed here. */
-  imported: boolean;
-  /** 'blank' for a blind-baseline run (every case shown a blank image; runCard.blindOf = main run). */
-  imageCondition?: 'blank';
-}
-
-/** One computed case as stored: the core record plus where it belongs and what it cost. */
-export type StoredCase = CaseRecord & {
-  /** caseKey(runId, method, promptHash, pairId, slot). */
-  key: string;
-  runId: string;
-  /** The prompt template hash the case was computed with (also inside `key`). */
-  promptHash?: string;
-  /** Epoch milliseconds when the case finished. */
-  computedAt: number;
-  /** Wall-clock milliseconds spent computing it, when measured. */
-  ms?: number;
-};
 
 /** A user-supplied image, keyed by the dataset's local image id (`im_1_local` / `im_2_local`). */
 export interface ImageRecord {
@@ -79,44 +42,6 @@ export interface BenchmarkSchema extends DBSchema {
 
 export type BenchmarkDb = IDBPDatabase<BenchmarkSchema>;
 export type BenchmarkStoreName = StoreNames<BenchmarkSchema>;
-
-/**
- * The primary key of a stored case. A JSON array rather than a joined string, so no id containing a
- * separator character can make two different cases collide.
- */
-export function caseKey(
-  runId: string,
-  method: Method | string,
-  promptHash: string,
-  pairId: string,
-  slot: ImageSlot,
-): string {
-  return JSON.stringify([runId, method, promptHash, pairId, slot]);
-}
-
-/** The parts of a key made by caseKey, or null for any other string. */
-export function parseCaseKey(
-  key: string,
-): { runId: string; method: string; promptHash: string; pairId: string; slot: ImageSlot } | null {
-  let parts: unknown;
-  try {
-    parts = JSON.parse(key);
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(parts) || parts.length !== 5) return null;
-  const [runId, method, promptHash, pairId, slot] = parts as unknown[];
-  if (
-    typeof runId !== 'string' ||
-    typeof method !== 'string' ||
-    typeof promptHash !== 'string' ||
-    typeof pairId !== 'string' ||
-    (slot !== 1 && slot !== 2)
-  ) {
-    return null;
-  }
-  return { runId, method, promptHash, pairId, slot };
-}
 
 /**
  * Runs inside idb's `upgrade` callback. Each step moves the database from version `v` to `v + 1`;

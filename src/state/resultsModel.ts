@@ -30,10 +30,11 @@ import {
   type BootstrapResult,
   type ConfidenceInterval,
 } from '../core/statistics.ts';
-import { METHODS, OFFICIAL_MODE } from '../core/types.ts';
+import { METHODS } from '../core/types.ts';
+import { OFFICIAL_MODE } from '../core/run/methods.ts';
 import type { Answer, CaseRecord, Dataset, ImageSlot, Method, PairAnswers } from '../core/types.ts';
 import type { RunRecord, RunStatus } from '../db/schema.ts';
-import { ALL_DTYPES, type Device, type Dtype } from '../../workers/engine/types.ts';
+import { ALL_DTYPES, type Device, type Dtype } from '../core/run/vocabulary.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Constants

@@ -2,17 +2,9 @@
 // (progress, per-case records, work counters). Shared by the worker, the CLI and the app's store.
 import type { CaseRecord, ImageSlot, Method } from '../../src/core/types.ts';
 
-export type Device = 'webgpu' | 'wasm' | 'cpu';
-export type Dtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16' | 'bnb4';
-
-export const ALL_DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'];
-
-/** Preference when the caller leaves dtype open (engine) or a folder lacks the default (UI). */
-export const DTYPE_PREFERENCE: Readonly<Record<Device, readonly Dtype[]>> = {
-  webgpu: ['fp16', 'q4f16', 'fp32', 'q8', 'q4'],
-  wasm: ['q8', 'fp32', 'q4', 'fp16', 'q4f16'],
-  cpu: ['fp32', 'q8', 'fp16', 'q4', 'q4f16'],
-};
+import type { Device, Dtype } from '../../src/core/run/vocabulary.ts';
+export type { Device, Dtype } from '../../src/core/run/vocabulary.ts';
+export { ALL_DTYPES, DTYPE_PREFERENCE } from '../../src/core/run/vocabulary.ts';
 
 /** Where a model's files come from. */
 export type ModelSource =

@@ -2,7 +2,8 @@
 // an official `<model>_<mode>.json` answers file (method from its name, or chosen here). A file with
 // any error is rejected whole and the error panel says exactly where.
 import type { ChangeEvent } from 'react';
-import { METHODS, OFFICIAL_MODE, type Method } from '../../core/types.ts';
+import { METHODS, type Method } from '../../core/types.ts';
+import { OFFICIAL_MODE } from '../../core/run/methods.ts';
 import type { ImportMethodChoice } from '../../state/resultsModel.ts';
 import { useResultsStore } from '../../state/resultsStore.ts';
 

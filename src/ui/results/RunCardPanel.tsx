@@ -3,7 +3,7 @@
 // per-case CSV, and the official answers and score files per method.
 import { useMemo, type ChangeEvent } from 'react';
 import { officialFileNames } from '../../core/resultFormats.ts';
-import { OFFICIAL_MODE } from '../../core/types.ts';
+import { OFFICIAL_MODE } from '../../core/run/methods.ts';
 import { useDatasetStore } from '../../state/datasetStore.ts';
 import { buildRunCard, type ExportKind } from '../../state/resultsModel.ts';
 import { useResultsStore } from '../../state/resultsStore.ts';
