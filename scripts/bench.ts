@@ -15,7 +15,13 @@ import { parseArgs } from 'node:util';
 import { officialDataset, FIXTURES_DIR, IMAGES_DIR, TINY_MODEL_DIR } from '../test/support/fixtures.ts';
 import { launchChromium } from '../test/support/browser.ts';
 import { startDevServer } from '../test/support/devServer.ts';
-import type { CaseRequest, RunProgress, WorkCounters } from '../workers/engine/types.ts';
+import { imageGroupsOf } from '../src/core/run/plan.ts';
+import {
+  newCounters,
+  type CaseRequest,
+  type RunProgress,
+  type WorkCounters,
+} from '../src/core/run/vocabulary.ts';
 import type { ConfusionPair, Method } from '../src/core/types.ts';
 import { createNodeEngine, folderImageLoader } from './lib/nodeEngine.ts';
 import { chromiumMemory } from './lib/processMemory.ts';
@@ -164,17 +170,18 @@ async function main() {
     engine.host,
   );
   const images = folderImageLoader(engine, IMAGES_DIR);
-  const planner = new engine.Scorer(lm, engine.newCounters());
+  const planner = new engine.Scorer(lm, newCounters());
   const workload = async (n: number) => {
     const chosen = firstPairs(n);
     const requests = requestsFor(chosen);
-    const groups = engine.groupByImage(requests, pairs);
+    const groups = imageGroupsOf(requests, pairs);
     let minimumPrefillTokens = 0;
-    for (const [localId, cases] of groups) {
-      const image = await images(localId);
-      if (image) minimumPrefillTokens += await planner.minimumPrefillTokens({ image, cases });
+    for (const group of groups) {
+      const image = await images(group.localId);
+      if (image)
+        minimumPrefillTokens += await planner.minimumPrefillTokens(engine.imageWork(group, pairs, image));
     }
-    return { chosen, requests, uniqueImages: groups.size, minimumPrefillTokens };
+    return { chosen, requests, groups, uniqueImages: groups.length, minimumPrefillTokens };
   };
   const work = (w: Awaited<ReturnType<typeof workload>>, cached: WorkCounters | null) => ({
     pairs: w.chosen.length,
@@ -221,7 +228,7 @@ async function main() {
         const summary = await engine.runCases(
           lm,
           pairs,
-          w.requests,
+          w.groups,
           images,
           {
             mode,
@@ -234,7 +241,7 @@ async function main() {
               }
             },
           },
-          new engine.Scorer(lm, engine.newCounters()),
+          new engine.Scorer(lm, newCounters()),
         );
         if (mode === 'cached' && round === 0) {
           rssEighths = rss.samples;
@@ -328,7 +335,7 @@ async function main() {
                 },
                 run: {
                   pairs: w.chosen,
-                  cases: w.requests,
+                  plan: w.groups,
                   mode,
                   images: { kind: 'url', baseUrl: '/.fixtures/images/' },
                 },

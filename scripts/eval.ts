@@ -6,17 +6,18 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { blindBaseline } from '../src/core/blind.ts';
 import { parseDataset } from '../src/core/dataset.ts';
-import { computeMetrics, pairAnswersFromRecords } from '../src/core/metrics.ts';
-import { familyById } from '../src/core/modelFamilies.ts';
-import { promptTemplateHash } from '../src/core/prompts.ts';
+import {
+  DEFAULT_FF_MAX_NEW_TOKENS,
+  DEFAULT_FF_THRESHOLD,
+  isMethod,
+  OFFICIAL_MODE,
+} from '../src/core/run/methods.ts';
+import type { Device, Dtype, ScoringMode } from '../src/core/run/vocabulary.ts';
 import { toOfficialAnswersJson, toOfficialScoreJson } from '../src/core/resultFormats.ts';
-import type { CaseRecord, Method } from '../src/core/types.ts';
-import { OFFICIAL_MODE } from '../src/core/run/methods.ts';
-import type { CaseRequest, Device, Dtype, ModelSource, ScoringMode } from '../workers/engine/types.ts';
-import { ENGINE_VERSION } from '../workers/engine/version.ts';
-import { createNodeEngine, folderImageLoader, type NodeEngine } from './lib/nodeEngine.ts';
+import type { ModelSource } from '../workers/engine/protocol.ts';
+import { evaluate, type EvaluateOptions } from './lib/evaluate.ts';
+import { createNodeEngine, folderImageLoader } from './lib/nodeEngine.ts';
 
 const USAGE = `Usage: npm run eval -- --model <hub id or folder> --images <folder> [options]
   --methods gd,ps,mc,ff   methods to run (default gd,ps,mc; ff needs --judge)
@@ -30,8 +31,8 @@ const USAGE = `Usage: npm run eval -- --model <hub id or folder> --images <folde
   --pairs <n>             only the first n pairs
   --blind                 also run GD/PS with a blank image (blind baseline)
   --judge <id or folder>  text-only model that judges FF answers (the paper used GPT-4o: not comparable)
-  --ff-max-tokens <n>     length of FF answers (default 64)
-  --threshold <n>         judge score gap that picks an option (default 3)
+  --ff-max-tokens <n>     length of FF answers (default ${DEFAULT_FF_MAX_NEW_TOKENS})
+  --threshold <n>         judge score gap that picks an option (default ${DEFAULT_FF_THRESHOLD})
   --quiet                 no progress line`;
 
 async function main() {
@@ -52,8 +53,8 @@ async function main() {
       blind: { type: 'boolean', default: false },
       judge: { type: 'string' },
       'judge-revision': { type: 'string' },
-      'ff-max-tokens': { type: 'string', default: '64' },
-      threshold: { type: 'string', default: '3' },
+      'ff-max-tokens': { type: 'string', default: String(DEFAULT_FF_MAX_NEW_TOKENS) },
+      threshold: { type: 'string', default: String(DEFAULT_FF_THRESHOLD) },
       help: { type: 'boolean', default: false },
     },
   });
@@ -61,9 +62,9 @@ async function main() {
     console.log(USAGE);
     process.exit(values.help ? 0 : 2);
   }
-  const methods = values.methods!.split(',').map((m) => m.trim().toUpperCase()) as Method[];
+  const methods = values.methods!.split(',').map((m) => m.trim().toUpperCase());
   for (const m of methods) {
-    if (!['GD', 'PS', 'MC', 'FF'].includes(m)) throw new Error(`Unknown method "${m}" (use gd, ps, mc, ff)`);
+    if (!isMethod(m)) throw new Error(`Unknown method "${m}" (use gd, ps, mc, ff)`);
   }
   if (methods.includes('FF') && !values.judge) {
     throw new Error(
@@ -105,8 +106,7 @@ async function main() {
       `\rloaded ${lm.info.modelId} (${lm.info.device}, ${lm.info.dtype}) in ${(loadMs / 1000).toFixed(1)} s\n`,
     );
 
-  let judgeInfo: Record<string, unknown> | null = null;
-  const freeForm: Parameters<NodeEngine['createScorer']>[1] = {};
+  let freeForm: EvaluateOptions['freeForm'] = null;
   if (values.judge) {
     const judgeSource: ModelSource = isFolder(values.judge)
       ? { kind: 'path', path: path.resolve(values.judge) }
@@ -118,85 +118,45 @@ async function main() {
         };
     const judge = await engine.loadJudge({ source: judgeSource, device, fallbackToWasm: false }, engine.host);
     const threshold = Number(values.threshold);
-    freeForm.judge = (pair, answerText) => engine.judgeFreeFormAnswer(judge, pair, answerText, { threshold });
-    freeForm.maxNewTokens = Number(values['ff-max-tokens']);
-    judgeInfo = { ...judge.info, threshold, ffMaxNewTokens: freeForm.maxNewTokens };
+    const maxNewTokens = Number(values['ff-max-tokens']);
+    freeForm = {
+      judge: { modelId: judge.info.modelId, revision: judge.info.revision, dtype: judge.info.dtype },
+      maxNewTokens,
+      threshold,
+      judgeAnswer: (pair, answerText) => engine.judgeFreeFormAnswer(judge, pair, answerText, { threshold }),
+      judgeInfo: { ...judge.info, threshold, ffMaxNewTokens: maxNewTokens },
+    };
     if (!values.quiet) process.stderr.write(`judge ${judge.info.modelId} (${judge.info.dtype})\n`);
   }
 
-  const requests: CaseRequest[] = [];
-  for (const pair of pairs)
-    for (const slot of [1, 2] as const)
-      for (const method of methods) requests.push({ pairId: pair.id, slot, method });
-
-  const records: CaseRecord[] = [];
   let lastPrint = 0;
-  const summary = await engine.runCases(
-    lm,
-    new Map(pairs.map((p) => [p.id, p])),
-    requests,
-    folderImageLoader(engine, values.images),
-    {
-      mode,
-      onRecord: (r) => void records.push(r),
-      onProgress: (p) => {
-        // At most twice a second on a terminal, every 10 % otherwise (logs stay short).
-        const now = performance.now();
-        const tty = Boolean(process.stderr.isTTY);
-        const step = Math.max(1, Math.round(p.total / 10));
-        if (values.quiet || (tty ? now - lastPrint < 500 && p.done < p.total : p.done % step !== 0)) return;
-        lastPrint = now;
-        const rate = p.done / (p.elapsedMs / 1000);
-        const eta = (p.total - p.done) / rate;
-        const line = `${p.done}/${p.total} cases, ${rate.toFixed(1)}/s, ETA ${eta.toFixed(0)} s`;
-        process.stderr.write(tty ? `\r${line}   ` : `${line}\n`);
-      },
-      onImageProblem: (problem) =>
-        console.error(`\n${problem.message}: ${problem.cases.length} cases not run`),
-    },
-    engine.createScorer(lm, freeForm),
-  );
-  if (!values.quiet) process.stderr.write('\n');
-
-  // Blind baseline: the GD/PS cases again, every one shown the same blank image.
-  const blindMethods: Method[] = values.blind ? methods.filter((m) => m === 'GD' || m === 'PS') : [];
-  const blindRecords: CaseRecord[] = [];
-  if (blindMethods.length > 0) {
-    await engine.runCases(
-      lm,
-      new Map(pairs.map((p) => [p.id, p])),
-      requests.filter((r) => blindMethods.includes(r.method)),
-      folderImageLoader(engine, values.images),
-      { mode, imageCondition: 'blank', onRecord: (r) => void blindRecords.push(r) },
-    );
-  }
-
-  const family = familyById(lm.info.family);
-  const runPairs = { ...dataset, pairs };
-  const metrics = Object.fromEntries(
-    methods.map((m) => [m, computeMetrics(runPairs, pairAnswersFromRecords(records, m))]),
-  );
-  const out = values.out ?? path.join('results', `${lm.info.modelId.replaceAll('/', '_')}.json`);
-  const runCard = {
-    model: {
-      id: lm.info.modelId,
-      revision: lm.info.revision,
-      family: lm.info.family,
-      architecture: lm.info.architecture,
-    },
-    device: lm.info.device,
-    dtype: lm.info.dtype,
+  const result = await evaluate(engine, lm, {
+    dataset,
+    pairs,
+    methods: methods as EvaluateOptions['methods'],
     mode,
-    methods,
-    dataset: { name: dataset.name, hash: dataset.hash, pairs: pairs.length },
-    promptHashes: Object.fromEntries(methods.map((m) => [m, promptTemplateHash(m, family)])),
-    engineVersion: ENGINE_VERSION,
-    ...(judgeInfo ? { judge: judgeInfo } : {}),
-    libraryVersions: lm.info.libraryVersions,
-    runtime: 'node',
-    startedAt: new Date(Date.now() - summary.elapsedMs).toISOString(),
-    finishedAt: new Date().toISOString(),
-  };
+    images: folderImageLoader(engine, values.images),
+    blind: values.blind!,
+    freeForm,
+    onProgress: (p) => {
+      // At most twice a second on a terminal, every 10 % otherwise (logs stay short).
+      const now = performance.now();
+      const tty = Boolean(process.stderr.isTTY);
+      const step = Math.max(1, Math.round(p.total / 10));
+      if (values.quiet || (tty ? now - lastPrint < 500 && p.done < p.total : p.done % step !== 0)) return;
+      lastPrint = now;
+      const rate = p.done / (p.elapsedMs / 1000);
+      const eta = (p.total - p.done) / rate;
+      const line = `${p.done}/${p.total} cases, ${rate.toFixed(1)}/s, ETA ${eta.toFixed(0)} s`;
+      process.stderr.write(tty ? `\r${line}   ` : `${line}\n`);
+    },
+    onImageProblem: (problem) => console.error(`\n${problem.message}: ${problem.cases.length} cases not run`),
+  });
+  if (!values.quiet) process.stderr.write('\n');
+  const { outcome, records, blindRecords, metrics, runCard, identity } = result;
+
+  const runPairs = { ...dataset, pairs };
+  const out = values.out ?? path.join('results', `${lm.info.modelId.replaceAll('/', '_')}.json`);
   await mkdir(path.dirname(path.resolve(out)), { recursive: true });
   await writeFile(
     out,
@@ -205,23 +165,14 @@ async function main() {
         runCard,
         timing: {
           loadMs,
-          runMs: summary.elapsedMs,
-          casesPerSecond: summary.done / (summary.elapsedMs / 1000),
+          runMs: outcome.elapsedMs,
+          casesPerSecond: outcome.done / (outcome.elapsedMs / 1000),
         },
-        counters: summary.counters,
-        notRun: summary.notRun.map((p) => ({ localId: p.localId, reason: p.reason, cases: p.cases.length })),
+        counters: outcome.counters,
+        notRun: outcome.notRun.map((p) => ({ localId: p.localId, reason: p.reason, cases: p.cases.length })),
         metrics,
         records,
-        ...(blindMethods.length > 0
-          ? {
-              blind: {
-                baseline: Object.fromEntries(
-                  blindMethods.map((m) => [m, blindBaseline(runPairs, records, blindRecords, m)]),
-                ),
-                records: blindRecords,
-              },
-            }
-          : {}),
+        ...(result.blind ? { blind: { baseline: result.blindBaseline, records: blindRecords } } : {}),
       },
       null,
       1,
@@ -229,25 +180,26 @@ async function main() {
   );
   const key = lm.info.modelId.replaceAll('/', '_');
   const dir = path.dirname(out);
-  for (const m of methods) {
+  for (const m of identity.methods) {
     const base = path.join(dir, `${key}_${OFFICIAL_MODE[m]}`);
     await writeFile(`${base}.json`, JSON.stringify(toOfficialAnswersJson(runPairs, records, m), null, 4));
     await writeFile(`${base}_score.json`, JSON.stringify(toOfficialScoreJson(runPairs, records, m), null, 4));
   }
-  for (const m of methods) {
+  if (outcome.modeUsed !== outcome.modeRequested)
+    console.log(`scoring: recomputed in full (${outcome.modeReason ?? 'no reason given'})`);
+  for (const m of identity.methods) {
     const x = metrics[m]!;
     console.log(
       `${m}: set ${x.setAccuracy.toFixed(2)} %, individual ${x.individualAccuracy.toFixed(2)} %, confusion ${x.confusion.toFixed(2)} %, invalid ${x.invalidRate.toFixed(2)} %`,
     );
   }
-  for (const m of blindMethods) {
-    const b = blindBaseline(runPairs, records, blindRecords, m);
+  for (const b of Object.values(result.blindBaseline)) {
     console.log(
-      `${m} with a blank image: accuracy ${b.blankAccuracy.toFixed(2)} % (real image ${b.realAccuracy.toFixed(2)} %), answer unchanged by the image in ${b.unchangedShare.toFixed(2)} % of ${b.casesCompared} cases`,
+      `${b.method} with a blank image: accuracy ${b.blankAccuracy.toFixed(2)} % (real image ${b.realAccuracy.toFixed(2)} %), answer unchanged by the image in ${b.unchangedShare.toFixed(2)} % of ${b.casesCompared} cases`,
     );
   }
   console.log(
-    `${summary.done}/${summary.total} cases in ${(summary.elapsedMs / 1000).toFixed(1)} s → ${out}`,
+    `${outcome.done}/${outcome.total} cases in ${(outcome.elapsedMs / 1000).toFixed(1)} s → ${out}`,
   );
   await lm.model.dispose();
 }

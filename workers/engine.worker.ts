@@ -1,27 +1,17 @@
-// The inference worker: transformers.js + onnxruntime-web behind a small typed comlink API.
-// Loads one model at a time, scores batches of cases grouped by image, stores every finished case
-// in IndexedDB before reporting it, and can be cancelled between forward passes.
+// The inference worker: transformers.js + onnxruntime-web behind the typed comlink API of
+// engine/protocol.ts. The engine itself is engine/session.ts; this file adds what only a browser
+// worker has: the bundled wasm runtime, the network guard and counter, the WebGPU probe and device
+// watch, and images read from IndexedDB or a URL.
 import * as Comlink from 'comlink';
 import { env, RawImage } from '@huggingface/transformers';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import type { CaseRecord, ConfusionPair } from '../src/core/types.ts';
-import { caseKey, openBenchmarkDb, putCase, getImage } from '../src/db/database.ts';
-import { classifyError, loadModel, type EngineHost, type LoadedModel } from './engine/loadModel.ts';
-import { installNetworkGuard, leavesOrigin, networkGuard, type NetworkStats } from './engine/networkGuard.ts';
-import { runCases, type ImageLoader, type ImageProblem, type RunSummary } from './engine/runner.ts';
-import { newCounters, Scorer, type FreeFormOptions } from './engine/scorer.ts';
-import { judgeFreeFormAnswer, loadJudge, type JudgeInfo, type LoadedJudge } from './engine/judge.ts';
-import {
-  EngineError,
-  type CaseRequest,
-  type LoadedModelInfo,
-  type LoadOptions,
-  type LoadProgress,
-  type RunProgress,
-  type ScoringMode,
-  type ImageCondition,
-} from './engine/types.ts';
+import { openBenchmarkDb, getImage } from '../src/db/database.ts';
+import type { EngineHost } from './engine/loadModel.ts';
+import { installNetworkGuard, leavesOrigin, networkGuard } from './engine/networkGuard.ts';
+import type { EngineWorkerApi, EnvironmentReport, ImageSourceSpec } from './engine/protocol.ts';
+import type { ImageLoader } from './engine/runner.ts';
+import { createEngineSession } from './engine/session.ts';
 
 // The wasm runtime ships with the app (never a CDN), so the page works offline.
 env.backends.onnx.wasm!.wasmPaths = {
@@ -45,66 +35,6 @@ try {
   // No resource timing in this worker: the fetch guard still counts.
 }
 
-/** What the page's network counter shows for this worker. */
-export interface WorkerNetworkStats extends NetworkStats {
-  /** Changes when the worker is restarted (its counts start again from zero). */
-  workerId: string;
-}
-
-export interface EnvironmentReport {
-  webgpu: { available: boolean; shaderF16: boolean; adapter?: string; reason?: string };
-  crossOriginIsolated: boolean;
-  threads: number;
-  userAgent: string;
-}
-
-export type ImageSourceSpec =
-  { kind: 'indexeddb'; dbName: string } | { kind: 'url'; baseUrl: string; extensions?: string[] };
-
-export interface RunRequest {
-  pairs: ConfusionPair[];
-  cases: CaseRequest[];
-  mode: ScoringMode;
-  /** 'blank' runs the blind baseline: every case shown one uniform mid-grey image. */
-  imageCondition?: ImageCondition;
-  /** FF settings: answer length (default 64 tokens) and the judge's score gap (default 3). */
-  freeForm?: { maxNewTokens?: number; threshold?: number };
-  images: ImageSourceSpec;
-  /** When given, each record is stored under its case key before it is reported. */
-  persist?: { dbName: string; runId: string; promptHashes: Record<string, string> };
-}
-
-export interface RunCallbacks {
-  onProgress?(p: RunProgress): void;
-  onRecord?(r: CaseRecord): void;
-  onImageProblem?(p: ImageProblem): void;
-}
-
-/** Errors cross the worker boundary as plain data. */
-export interface EngineFailure {
-  kind: EngineError['kind'];
-  message: string;
-}
-
-let loaded: LoadedModel | null = null;
-let judge: LoadedJudge | null = null;
-
-/** FF needs the judge; the scorer refuses FF cases (clearly) when none is loaded. */
-function freeFormOptions(settings: RunRequest['freeForm']): FreeFormOptions {
-  const current = judge;
-  return {
-    ...(settings?.maxNewTokens ? { maxNewTokens: settings.maxNewTokens } : {}),
-    ...(current
-      ? {
-          judge: (pair, answerText) =>
-            judgeFreeFormAnswer(current, pair, answerText, {
-              ...(settings?.threshold !== undefined ? { threshold: settings.threshold } : {}),
-            }),
-        }
-      : {}),
-  };
-}
-let cancelRequested = false;
 let deviceLostReason: string | null = null;
 
 async function probeWebGpu(): Promise<EnvironmentReport['webgpu']> {
@@ -145,13 +75,6 @@ const host: EngineHost = {
   },
 };
 
-function failure(e: unknown): never {
-  const err = classifyError(e);
-  if (deviceLostReason && err.kind !== 'cancelled')
-    throw { kind: 'device-lost', message: `The GPU device was lost: ${deviceLostReason}` };
-  throw { kind: err.kind, message: err.message } satisfies EngineFailure;
-}
-
 function imageLoader(spec: ImageSourceSpec): ImageLoader {
   if (spec.kind === 'indexeddb') {
     const dbPromise = openBenchmarkDb(spec.dbName);
@@ -173,7 +96,16 @@ function imageLoader(spec: ImageSourceSpec): ImageLoader {
   };
 }
 
-const api = {
+const session = createEngineSession({
+  host,
+  imageLoader,
+  deviceLost: () => deviceLostReason,
+  onLoaded: (model) => {
+    if (model.info.device === 'webgpu') watchDevice();
+  },
+});
+
+const api: EngineWorkerApi = {
   async environment(): Promise<EnvironmentReport> {
     return {
       webgpu: await probeWebGpu(),
@@ -183,99 +115,37 @@ const api = {
     };
   },
 
-  async load(opts: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo> {
+  load(opts, onProgress) {
     if (opts.offline !== undefined) networkGuard.setOffline(opts.offline);
-    try {
-      if (loaded) await loaded.model.dispose();
-      loaded = null;
-      deviceLostReason = null;
-      loaded = await loadModel(opts, host, (p) => onProgress?.(p));
-      if (loaded.info.device === 'webgpu') watchDevice();
-      return loaded.info;
-    } catch (e) {
-      failure(e);
-    }
+    deviceLostReason = null;
+    return session.load(opts, onProgress);
   },
 
-  /** The text-only model that judges FF answers; it lives beside the image-text model. */
-  async loadJudge(opts: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<JudgeInfo> {
+  loadJudge(opts, onProgress) {
     if (opts.offline !== undefined) networkGuard.setOffline(opts.offline);
-    try {
-      if (judge) await judge.model.dispose();
-      judge = null;
-      judge = await loadJudge(opts, host, (p) => onProgress?.(p));
-      return judge.info;
-    } catch (e) {
-      failure(e);
-    }
+    return session.loadJudge(opts, onProgress);
   },
 
-  async run(request: RunRequest, callbacks: RunCallbacks = {}): Promise<RunSummary> {
-    if (!loaded) throw { kind: 'internal', message: 'No model loaded' } satisfies EngineFailure;
-    cancelRequested = false;
-    const db = request.persist ? await openBenchmarkDb(request.persist.dbName) : null;
-    const persist = request.persist;
-    try {
-      return await runCases(
-        loaded,
-        new Map(request.pairs.map((p) => [p.id, p])),
-        request.cases,
-        imageLoader(request.images),
-        {
-          mode: request.mode,
-          imageCondition: request.imageCondition ?? 'real',
-          isCancelled: () => cancelRequested || deviceLostReason !== null,
-          onRecord: async (record) => {
-            if (db && persist) {
-              const promptHash = persist.promptHashes[record.method] ?? '';
-              await putCase(db, {
-                key: caseKey(persist.runId, record.method, promptHash, record.pairId, record.slot),
-                runId: persist.runId,
-                ...record,
-                computedAt: Date.now(),
-              });
-            }
-            callbacks.onRecord?.(record);
-          },
-          ...(callbacks.onProgress ? { onProgress: (p: RunProgress) => callbacks.onProgress!(p) } : {}),
-          ...(callbacks.onImageProblem
-            ? { onImageProblem: (p: ImageProblem) => callbacks.onImageProblem!(p) }
-            : {}),
-        },
-        new Scorer(loaded, newCounters(), freeFormOptions(request.freeForm)),
-      );
-    } catch (e) {
-      failure(e);
-    } finally {
-      db?.close();
-    }
-  },
+  run: (request, callbacks) => session.run(request, callbacks),
 
   cancel(): void {
-    cancelRequested = true;
+    session.cancel();
   },
 
-  async dispose(): Promise<void> {
-    if (judge) await judge.model.dispose();
-    judge = null;
-    if (loaded) await loaded.model.dispose();
-    loaded = null;
-  },
+  dispose: () => session.dispose(),
 
-  /** Foreign requests sent (the larger of the fetch guard's count and resource timing's) and refused. */
-  networkStats(): WorkerNetworkStats {
+  networkStats() {
     const { stats } = networkGuard;
     return { ...stats, sent: Math.max(stats.sent, foreignResourceEntries), workerId: WORKER_ID };
   },
 
-  /** Offline mode: requests to other origins are refused before they leave. */
   setOffline(offline: boolean): void {
     networkGuard.setOffline(offline);
   },
 
-  async memory(): Promise<{ jsHeapBytes: number | null; device: string | null }> {
+  async memory() {
     const mem = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
-    return { jsHeapBytes: mem?.usedJSHeapSize ?? null, device: loaded?.info.device ?? null };
+    return { jsHeapBytes: mem?.usedJSHeapSize ?? null, device: session.model?.info.device ?? null };
   },
 };
 
@@ -292,8 +162,4 @@ function watchDevice() {
     .catch(() => {});
 }
 
-export type EngineWorkerApi = typeof api;
-
 Comlink.expose(api);
-
-export { EngineError };

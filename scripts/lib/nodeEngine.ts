@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Device } from '../../workers/engine/types.ts';
+import { newCounters, type Device } from '../../src/core/run/vocabulary.ts';
 import type { EngineHost } from '../../workers/engine/loadModel.ts';
 import type { ImageLoader } from '../../workers/engine/runner.ts';
 
@@ -34,8 +34,9 @@ export async function createNodeEngine(device: Device) {
   chosenBackend = backend;
   const transformers = await import('@huggingface/transformers');
   const { loadModel } = await import('../../workers/engine/loadModel.ts');
-  const { runCases, groupByImage, localIdOf } = await import('../../workers/engine/runner.ts');
-  const { Scorer, newCounters } = await import('../../workers/engine/scorer.ts');
+  const { runCases, imageWork } = await import('../../workers/engine/runner.ts');
+  const { Scorer } = await import('../../workers/engine/scorer.ts');
+  const { createEngineSession } = await import('../../workers/engine/session.ts');
   const { loadJudge, judgeFreeFormAnswer } = await import('../../workers/engine/judge.ts');
   type FreeForm = ConstructorParameters<typeof Scorer>[2];
   const createScorer = (lm: ConstructorParameters<typeof Scorer>[0], freeForm: NonNullable<FreeForm> = {}) =>
@@ -47,11 +48,11 @@ export async function createNodeEngine(device: Device) {
     transformers,
     loadModel,
     runCases,
-    groupByImage,
-    localIdOf,
+    imageWork,
     Scorer,
     newCounters,
     createScorer,
+    createEngineSession,
     loadJudge,
     judgeFreeFormAnswer,
     host: await nodeHost(device),

@@ -2,12 +2,13 @@
 // device or a crash, the mapping of the worker's plain-data failures to readable errors, and the
 // rate/ETA maths the stores apply to the progress the engine reports. Only src/state uses this.
 import * as Comlink from 'comlink';
-import type { EngineWorkerApi } from '../../workers/engine.worker.ts';
-import type { EngineErrorKind } from '../../workers/engine/types.ts';
+import type { EngineWorkerApi } from '../../workers/engine/protocol.ts';
+import type { EngineErrorKind } from '../../workers/engine/protocol.ts';
+import { StorageFullError } from '../db/database.ts';
 
 export type EngineApi = Comlink.Remote<EngineWorkerApi>;
 
-export type ReadableErrorKind = EngineErrorKind | 'worker-crashed' | 'storage-full' | 'unknown';
+export type ReadableErrorKind = EngineErrorKind | 'worker-crashed' | 'unknown';
 
 /** A failure as the UI shows it: what happened, the engine's own words, and what to do. */
 export interface ReadableError {
@@ -58,25 +59,25 @@ const TITLES: Record<ReadableErrorKind, { title: string; hint?: string }> = {
   unknown: { title: 'Something went wrong' },
 };
 
-const ENGINE_KINDS = new Set<string>(Object.keys(TITLES));
+const KINDS = new Set<string>(Object.keys(TITLES));
 
-// The worker turns a StorageFullError from its case writes into an 'internal' failure; its
-// message (from src/db/database.ts) is how to recognise it on this side.
-const STORAGE_FULL_PREFIX = 'Browser storage is full';
-
-/** Turns anything thrown by the worker (plain {kind, message}), the database or the store into a ReadableError. */
+/**
+ * Turns anything thrown by the worker (plain {kind, message}: EngineFailure), the database
+ * (StorageFullError) or the store into a ReadableError. The kind decides; the text never does.
+ */
 export function readableError(e: unknown): ReadableError {
   let kind: ReadableErrorKind = 'unknown';
   let message: string;
-  if (typeof e === 'object' && e !== null && 'message' in e) {
+  if (e instanceof StorageFullError) {
+    kind = 'storage-full';
+    message = e.message;
+  } else if (typeof e === 'object' && e !== null && 'message' in e) {
     message = String((e as { message: unknown }).message);
     const k = (e as { kind?: unknown }).kind;
-    if (typeof k === 'string' && ENGINE_KINDS.has(k)) kind = k as ReadableErrorKind;
-    if ((e as { name?: unknown }).name === 'StorageFullError') kind = 'storage-full';
+    if (typeof k === 'string' && KINDS.has(k)) kind = k as ReadableErrorKind;
   } else {
     message = String(e);
   }
-  if (message.startsWith(STORAGE_FULL_PREFIX)) kind = 'storage-full';
   const { title, hint } = TITLES[kind];
   return { kind, title, message, ...(hint ? { hint } : {}) };
 }

@@ -4,9 +4,10 @@
 import * as Comlink from 'comlink';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { stableHash } from '../core/hash.ts';
-import type { JudgeInfo } from '../../workers/engine/judge.ts';
-import type { LoadOptions, LoadProgress } from '../../workers/engine/types.ts';
+import { DEFAULT_FF_MAX_NEW_TOKENS, DEFAULT_FF_THRESHOLD } from '../core/run/methods.ts';
+import type { JudgeIdentity } from '../core/run/identity.ts';
+import type { JudgeInfo } from '../../workers/engine/protocol.ts';
+import type { LoadOptions, LoadProgress } from '../../workers/engine/protocol.ts';
 import { engineClient, readableError, type EngineClient, type ReadableError } from './engineClient.ts';
 import {
   modelFolderFromFiles,
@@ -17,40 +18,6 @@ import {
   type PickedFolder,
 } from './modelStore.ts';
 import { offlineStore } from './offlineStore.ts';
-
-export const DEFAULT_FF_MAX_TOKENS = 64;
-export const DEFAULT_FF_THRESHOLD = 3;
-
-/** What identifies the judge in FF case keys (a local folder's revision is its fingerprint). */
-export interface JudgeIdentity {
-  modelId: string;
-  revision: string;
-  dtype: string;
-}
-
-export interface FreeFormSettings {
-  maxNewTokens: number;
-  threshold: number;
-}
-
-/**
- * The FF prompt hash: the FF template hash plus the judge and the FF settings. Case keys carry a
- * prompt hash per method (runStore promptHashes), and results / explorer keep only cases whose
- * hash matches the run's, so FF cases judged by another judge or with other settings are neither
- * reused by the planner nor mixed into the numbers — while GD/PS/MC keep the same run id.
- */
-export function freeFormPromptHash(
-  templateHash: string,
-  judge: JudgeIdentity,
-  settings: FreeFormSettings,
-): string {
-  return stableHash({
-    template: templateHash,
-    judge: { modelId: judge.modelId, revision: judge.revision, dtype: judge.dtype },
-    maxNewTokens: settings.maxNewTokens,
-    threshold: settings.threshold,
-  });
-}
 
 export type JudgeStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -99,7 +66,7 @@ export function createJudgeStore(overrides: Partial<JudgeStoreDeps> = {}): Judge
     message: '',
     judge: null,
     error: null,
-    maxNewTokens: DEFAULT_FF_MAX_TOKENS,
+    maxNewTokens: DEFAULT_FF_MAX_NEW_TOKENS,
     threshold: DEFAULT_FF_THRESHOLD,
 
     setHubId(repoId) {

@@ -12,16 +12,15 @@ import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { stableHash } from '../core/hash.ts';
 import { catalogEntry } from '../core/modelCatalog.ts';
-import type { EnvironmentReport } from '../../workers/engine.worker.ts';
+import type { EnvironmentReport } from '../../workers/engine/protocol.ts';
+import type { Device, Dtype } from '../core/run/vocabulary.ts';
 import type {
-  Device,
-  Dtype,
   LoadedModelInfo,
   LoadOptions,
   LoadProgress,
   ModelSource,
-} from '../../workers/engine/types.ts';
-import { ALL_DTYPES, DTYPE_PREFERENCE } from '../../workers/engine/types.ts';
+} from '../../workers/engine/protocol.ts';
+import { ALL_DTYPES, DTYPE_PREFERENCE } from '../core/run/vocabulary.ts';
 import {
   RateMeter,
   engineClient,
@@ -30,11 +29,11 @@ import {
   type EngineClient,
   type ReadableError,
 } from './engineClient.ts';
+import { MODEL_CACHE_NAME } from '../sw/policy.ts';
 import { offlineStore } from './offlineStore.ts';
 
 export { ALL_DTYPES };
 export const BROWSER_DEVICES: readonly Device[] = ['webgpu', 'wasm'];
-export const TRANSFORMERS_CACHE = 'transformers-cache';
 export const DEFAULT_HUB_ID = 'HuggingFaceTB/SmolVLM-256M-Instruct';
 
 /** ONNX file-name suffix per dtype in the hub layout (transformers.js naming). */
@@ -291,8 +290,8 @@ function pickDtype(device: Device, shaderF16: boolean, preferred: Dtype, folder:
 }
 
 async function readCache(storage: CacheStorage): Promise<CacheInfo> {
-  if (!(await storage.has(TRANSFORMERS_CACHE))) return { entries: 0, bytes: 0 };
-  const cache = await storage.open(TRANSFORMERS_CACHE);
+  if (!(await storage.has(MODEL_CACHE_NAME))) return { entries: 0, bytes: 0 };
+  const cache = await storage.open(MODEL_CACHE_NAME);
   const requests = await cache.keys();
   let bytes = 0;
   for (const request of requests) {
@@ -527,7 +526,7 @@ export function createModelStore(overrides: Partial<ModelStoreDeps> = {}): Model
         const storage = deps.caches();
         if (!storage) return;
         try {
-          await storage.delete(TRANSFORMERS_CACHE);
+          await storage.delete(MODEL_CACHE_NAME);
         } catch (e) {
           set({ error: readableError(e) });
         }

@@ -7,7 +7,7 @@
 // registers the service worker of production builds.
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { WorkerNetworkStats } from '../../workers/engine.worker.ts';
+import type { WorkerNetworkStats } from '../../workers/engine/protocol.ts';
 import { OFFLINE_MODE_KEY, initialOfflineMode, isForeignUrl, offlineConnectPolicy } from '../sw/policy.ts';
 import { engineClient, type EngineClient } from './engineClient.ts';
 

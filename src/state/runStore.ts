@@ -7,13 +7,22 @@
 import * as Comlink from 'comlink';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { stableHash } from '../core/hash.ts';
 import { familyById } from '../core/modelFamilies.ts';
-import { promptTemplateHash } from '../core/prompts.ts';
-import { METHODS, type ConfusionPair, type Dataset, type ImageSlot, type Method } from '../core/types.ts';
+import {
+  blindIdentity,
+  runIdentity,
+  RunSetupError,
+  type FreeFormSetup,
+  type RunIdentity,
+  type RunSetup,
+} from '../core/run/identity.ts';
+import { METHOD_SPECS } from '../core/run/methods.ts';
+import { planRun } from '../core/run/plan.ts';
+import type { RunRecord } from '../core/run/records.ts';
+import type { Device, Dtype, RunProgress, ScoringReport } from '../core/run/vocabulary.ts';
+import { METHODS, type Dataset, type ImageSlot, type Method } from '../core/types.ts';
 import {
   DEFAULT_DB_NAME,
-  caseKey,
   getCasesForRun,
   getRun,
   listImageIds,
@@ -22,12 +31,8 @@ import {
   requestPersistence,
   sharedDb,
   type BenchmarkDb,
-  type RunRecord,
 } from '../db/database.ts';
-import type { RunRequest, RunCallbacks } from '../../workers/engine.worker.ts';
-import type { ImageProblem, RunSummary } from '../../workers/engine/runner.ts';
-import type { CaseRequest, Device, Dtype, RunProgress } from '../../workers/engine/types.ts';
-import { ENGINE_VERSION } from '../../workers/engine/version.ts';
+import type { ImageProblem, RunCallbacks, RunOutcome, RunRequest } from '../../workers/engine/protocol.ts';
 import { datasetStore } from './datasetStore.ts';
 import {
   RateMeter,
@@ -39,120 +44,53 @@ import {
 } from './engineClient.ts';
 import { imageStore } from './imageStore.ts';
 import { modelStore, type ModelStore } from './modelStore.ts';
-import { freeFormPromptHash, judgeStore, type JudgeStore } from './judgeStore.ts';
+import { judgeStore, type JudgeStore } from './judgeStore.ts';
 
 /** Methods the Run tab offers; FF needs a judge model (judgeStore) loaded beside the model. */
-export const RUNNABLE_METHODS = ['GD', 'PS', 'MC', 'FF'] as const satisfies readonly Method[];
-export type RunnableMethod = (typeof RUNNABLE_METHODS)[number];
-
-/** Methods the blind baseline (blank image) runs: the ones answered from logits, never invalid. */
-export const BLIND_METHODS = ['GD', 'PS'] as const satisfies readonly Method[];
+export const RUNNABLE_METHODS = METHODS;
+export type RunnableMethod = Method;
 
 export const LOCK_PREFIX = 'mediconfusion-run:';
 export const PROGRESS_CHANNEL = 'mediconfusion-progress';
 
 // ---------------------------------------------------------------------------------------------
-// Identity and planning (pure)
+// The app's run setup (pure): what the Run tab's choices mean as a core/run RunSetup
 
-export interface RunIdentity {
-  datasetHash: string;
-  modelId: string;
-  revision: string;
-  dtype: Dtype;
-  device: Device;
-  engineVersion: string;
-}
-
-/** The run id: the same dataset, model, revision, dtype, device and engine always give the same run. */
-export function computeRunId(identity: RunIdentity): string {
-  const { datasetHash, modelId, revision, dtype, device, engineVersion } = identity;
-  return stableHash({ datasetHash, modelId, revision, dtype, device, engineVersion });
-}
-
-/**
- * The blind baseline's run id: the same identity plus `imageCondition: 'blank'`, so the blank-image
- * sibling of a run is cached and resumable like any run and never mixes with the real-image one.
- */
-export function computeBlindRunId(identity: RunIdentity): string {
-  const { datasetHash, modelId, revision, dtype, device, engineVersion } = identity;
-  return stableHash({
-    datasetHash,
-    modelId,
-    revision,
-    dtype,
-    device,
-    engineVersion,
-    imageCondition: 'blank',
-  });
-}
-
-/** One run to execute: the main (real-image) run or its blank-image sibling. */
-export interface RunConfig {
-  ok: true;
-  identity: RunIdentity;
-  runId: string;
-  methods: Method[];
-  promptHashes: Record<string, string>;
-  imageCondition: 'real' | 'blank';
-  /** For the blank-image sibling: the main run's id. */
-  blindOf: string | null;
-  /** FF: the judge's identity and settings (also inside FF's prompt hash). */
-  freeForm: {
-    maxNewTokens: number;
-    threshold: number;
-    judge: { modelId: string; revision: string; dtype: string };
-  } | null;
-}
-
-export interface RunPlanInput {
-  runId: string;
-  pairs: readonly ConfusionPair[];
+export interface AppRunChoice {
+  dataset: Pick<Dataset, 'hash'>;
+  model: { modelId: string; revision: string; dtype: Dtype; device: Device; family: string };
   methods: readonly Method[];
-  presentImageIds: ReadonlySet<string>;
-  /** Keys of the cases already stored for this run (caseKey). */
-  storedKeys: ReadonlySet<string>;
-  /** Prompt template hash per method: a case stored with another prompt does not count. */
-  promptHashes: Readonly<Record<string, string>>;
+  /** The loaded judge and the FF settings, when one is loaded. */
+  freeForm: FreeFormSetup | null;
 }
 
-export interface RunPlan {
-  /** Cases still to compute, by pair, then slot, then method (the worker regroups by image). */
-  cases: CaseRequest[];
-  /** All cases of the pairs that can run (stored and pending). */
-  total: number;
-  /** Cases of those pairs already stored. */
-  alreadyDone: number;
-  runnablePairs: ConfusionPair[];
-  /** Pairs lacking an image: not run, and listed as such. */
-  notRunPairs: { pairId: string; missing: string[] }[];
+export function appRunSetup(choice: AppRunChoice): RunSetup {
+  return {
+    datasetHash: choice.dataset.hash,
+    modelId: choice.model.modelId,
+    revision: choice.model.revision,
+    dtype: choice.model.dtype,
+    device: choice.model.device,
+    family: familyById(choice.model.family),
+    methods: choice.methods,
+    freeForm: choice.freeForm,
+  };
 }
 
-export function planRun(input: RunPlanInput): RunPlan {
-  const methods = METHODS.filter((m) => input.methods.includes(m));
-  const cases: CaseRequest[] = [];
-  const runnablePairs: ConfusionPair[] = [];
-  const notRunPairs: RunPlan['notRunPairs'] = [];
-  let total = 0;
-  let alreadyDone = 0;
-  for (const pair of input.pairs) {
-    const missing = [pair.im1Local, pair.im2Local].filter(
-      (id, i, all) => !input.presentImageIds.has(id) && all.indexOf(id) === i,
-    );
-    if (missing.length > 0) {
-      notRunPairs.push({ pairId: pair.id, missing });
-      continue;
-    }
-    runnablePairs.push(pair);
-    for (const slot of [1, 2] as ImageSlot[]) {
-      for (const method of methods) {
-        total++;
-        const key = caseKey(input.runId, method, input.promptHashes[method] ?? '', pair.id, slot);
-        if (input.storedKeys.has(key)) alreadyDone++;
-        else cases.push({ pairId: pair.id, slot, method });
-      }
-    }
-  }
-  return { cases, total, alreadyDone, runnablePairs, notRunPairs };
+/** The scoring part of an engine outcome, as the run card keeps it. */
+export function scoringReport(outcome: ScoringReport): ScoringReport {
+  return {
+    modeRequested: outcome.modeRequested,
+    modeUsed: outcome.modeUsed,
+    ...(outcome.modeReason ? { modeReason: outcome.modeReason } : {}),
+    ...(outcome.cacheCheck ? { cacheCheck: outcome.cacheCheck } : {}),
+  };
+}
+
+/** The run record's label: model, dtype, device (and the blank image for the blind baseline). */
+function runLabel(identity: RunIdentity): string {
+  const { modelId, dtype, device } = identity.key;
+  return `${modelId} · ${dtype} · ${device}${identity.imageCondition === 'blank' ? ' · blank image' : ''}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -333,8 +271,8 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       }
     }
 
-    /** The loaded model, dataset and methods as a run, or the reason there is none. */
-    function configuration(): RunConfig | { ok: false; error: ReadableError } {
+    /** The loaded model, dataset and methods as a run identity, or the reason there is none. */
+    function configuration(): { ok: true; identity: RunIdentity } | { ok: false; error: ReadableError } {
       const dataset = deps.dataset();
       if (!dataset) return { ok: false, error: problem('No dataset', 'The dataset is not loaded yet.') };
       const loaded = deps.models.getState().model;
@@ -343,55 +281,32 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       const methods = RUNNABLE_METHODS.filter((m) => get().methods[m]);
       if (methods.length === 0)
         return { ok: false, error: problem('No method chosen', 'Choose at least one method.') };
-      const identity: RunIdentity = {
-        datasetHash: dataset.hash,
-        modelId: loaded.identity.modelId,
-        revision: loaded.identity.revision,
-        dtype: loaded.info.dtype,
-        device: loaded.info.device,
-        engineVersion: ENGINE_VERSION,
-      };
-      const family = familyById(loaded.info.family);
-      const promptHashes = Object.fromEntries(methods.map((m) => [m, promptTemplateHash(m, family)]));
-      let freeForm: RunConfig['freeForm'] = null;
-      if (methods.includes('FF')) {
-        const judge = deps.judge.getState();
-        if (!judge.judge)
-          return {
-            ok: false,
-            error: problem('No judge loaded', 'FF needs a judge model: load one under "Judge for FF".'),
-          };
-        const settings = { maxNewTokens: judge.maxNewTokens, threshold: judge.threshold };
-        // The judge and the FF settings go into FF's prompt hash, not into the run id: GD/PS/MC
-        // cases stay shared whatever judge is loaded, while FF cases of another judge never count.
-        promptHashes['FF'] = freeFormPromptHash(promptHashes['FF'] ?? '', judge.judge.identity, settings);
-        freeForm = { ...settings, judge: judge.judge.identity };
+      const judge = deps.judge.getState();
+      if (methods.some((m) => METHOD_SPECS[m].needsJudge) && !judge.judge)
+        return {
+          ok: false,
+          error: problem('No judge loaded', 'FF needs a judge model: load one under "Judge for FF".'),
+        };
+      try {
+        const setup = appRunSetup({
+          dataset,
+          model: {
+            modelId: loaded.identity.modelId,
+            revision: loaded.identity.revision,
+            dtype: loaded.info.dtype,
+            device: loaded.info.device,
+            family: loaded.info.family,
+          },
+          methods,
+          freeForm: judge.judge
+            ? { judge: judge.judge.identity, maxNewTokens: judge.maxNewTokens, threshold: judge.threshold }
+            : null,
+        });
+        return { ok: true, identity: runIdentity(setup) };
+      } catch (e) {
+        if (e instanceof RunSetupError) return { ok: false, error: problem('Cannot start', e.message) };
+        throw e;
       }
-      return {
-        ok: true,
-        identity,
-        runId: computeRunId(identity),
-        methods,
-        promptHashes,
-        imageCondition: 'real',
-        blindOf: null,
-        freeForm,
-      };
-    }
-
-    /** The blank-image sibling of a configuration: its GD/PS methods, under the blind run id. */
-    function blindConfiguration(config: RunConfig): RunConfig | null {
-      const methods = config.methods.filter((m) => (BLIND_METHODS as readonly Method[]).includes(m));
-      if (methods.length === 0) return null;
-      return {
-        ...config,
-        runId: computeBlindRunId(config.identity),
-        methods,
-        promptHashes: Object.fromEntries(methods.map((m) => [m, config.promptHashes[m] ?? ''])),
-        imageCondition: 'blank',
-        blindOf: config.runId,
-        freeForm: null,
-      };
     }
 
     async function persistStatus(run: RunRecord, status: RunRecord['status']): Promise<RunRecord> {
@@ -404,10 +319,10 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       return next;
     }
 
-    async function execute(config: RunConfig): Promise<void> {
+    async function execute(identity: RunIdentity): Promise<void> {
       const dataset = deps.dataset() as Dataset;
       const loaded = deps.models.getState().model!;
-      const { runId, identity, methods, promptHashes } = config;
+      const { runId, key, methods, promptHashes } = identity;
       intent = null;
       set({
         phase: 'starting',
@@ -426,36 +341,35 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         const db = await deps.db();
         const existing = await getRun(db, runId);
         const now = deps.now();
-        const blank = config.imageCondition === 'blank';
+        const blank = identity.imageCondition === 'blank';
         run = {
           id: runId,
-          label: `${identity.modelId} · ${identity.dtype} · ${identity.device}${blank ? ' · blank image' : ''}`,
+          label: runLabel(identity),
           datasetHash: dataset.hash,
           datasetName: dataset.name,
           model: {
             sourceKind: loaded.identity.sourceKind,
-            modelId: identity.modelId,
-            revision: identity.revision,
+            modelId: key.modelId,
+            revision: key.revision,
           },
-          device: identity.device,
-          dtype: identity.dtype,
+          device: key.device,
+          dtype: key.dtype,
           methods: METHODS.filter((m) => methods.includes(m) || (existing?.methods ?? []).includes(m)),
           promptHashes: { ...(existing?.promptHashes ?? {}), ...promptHashes },
-          engineVersion: ENGINE_VERSION,
+          engineVersion: key.engineVersion,
           status: 'running',
           createdAt: existing?.createdAt ?? now,
           updatedAt: now,
           runCard: {
             ...(existing?.runCard ?? {}),
-            mode: 'cached',
             family: loaded.info.family,
             architecture: loaded.info.architecture,
             modelFiles: loaded.info.files,
             libraryVersions: loaded.info.libraryVersions,
             ...(loaded.info.fallbackReason ? { fallbackReason: loaded.info.fallbackReason } : {}),
             userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown',
-            ...(config.blindOf ? { blindOf: config.blindOf, imageCondition: 'blank' } : {}),
-            ...(config.freeForm ? { freeFormJudge: config.freeForm } : {}),
+            ...(identity.blindOf ? { blindOf: identity.blindOf, imageCondition: 'blank' } : {}),
+            ...(identity.freeForm ? { freeFormJudge: identity.freeForm } : {}),
           },
           imported: false,
           ...(blank ? { imageCondition: 'blank' as const } : {}),
@@ -464,17 +378,12 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         set({ run });
 
         const stored = await getCasesForRun(db, runId);
-        // The blank image replaces every image: no pair lacks one.
-        const present = new Set(
-          blank ? dataset.pairs.flatMap((p) => [p.im1Local, p.im2Local]) : await listImageIds(db),
-        );
         const plan = planRun({
-          runId,
+          identity,
           pairs: dataset.pairs,
-          methods,
-          presentImageIds: present,
+          // The blank image replaces every image: the plan needs none.
+          presentImageIds: new Set(blank ? [] : await listImageIds(db)),
           storedKeys: new Set(stored.map((c) => c.key)),
-          promptHashes,
         });
         const startedAt = deps.now();
         set({
@@ -485,12 +394,12 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
             startedAt,
             elapsedMs: 0,
             casesPerSecond: null,
-            etaSeconds: plan.cases.length === 0 ? 0 : null,
+            etaSeconds: plan.pending === 0 ? 0 : null,
             current: null,
           },
         });
 
-        if (plan.cases.length === 0 || intent !== null) {
+        if (plan.pending === 0 || intent !== null) {
           const status = intent === 'cancel' ? 'cancelled' : intent === 'pause' ? 'paused' : 'complete';
           run = await persistStatus(run, status);
           set({ run, phase: status });
@@ -527,14 +436,14 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         };
         const request: RunRequest = {
           pairs: plan.runnablePairs,
-          cases: plan.cases,
+          plan: plan.images,
           mode: 'cached',
-          imageCondition: config.imageCondition,
-          ...(config.freeForm
+          imageCondition: identity.imageCondition,
+          ...(identity.freeForm
             ? {
                 freeForm: {
-                  maxNewTokens: config.freeForm.maxNewTokens,
-                  threshold: config.freeForm.threshold,
+                  maxNewTokens: identity.freeForm.maxNewTokens,
+                  threshold: identity.freeForm.threshold,
                 },
               }
             : {}),
@@ -542,16 +451,18 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           persist: { dbName: deps.dbName, runId, promptHashes },
         };
         const api = deps.engine.api();
-        const summary: RunSummary = await deps.engine.guard(api.run(request, Comlink.proxy(callbacks)));
+        const outcome: RunOutcome = await deps.engine.guard(api.run(request, Comlink.proxy(callbacks)));
+        // The run card says how the cases were scored: a family's self-check may have fallen back.
+        run = { ...run, runCard: { ...run.runCard, scoring: scoringReport(outcome) } };
 
-        if (summary.cancelled && intent === null) {
+        if (outcome.cancelled && intent === null) {
           // The worker stops on its own only when its GPU device was lost.
           throw {
-            kind: identity.device === 'webgpu' ? 'device-lost' : 'internal',
+            kind: key.device === 'webgpu' ? 'device-lost' : 'internal',
             message: 'The engine stopped the run by itself (the GPU device was probably lost).',
           };
         }
-        const status = !summary.cancelled ? 'complete' : intent === 'cancel' ? 'cancelled' : 'paused';
+        const status = !outcome.cancelled ? 'complete' : intent === 'cancel' ? 'cancelled' : 'paused';
         const progress = get().progress;
         if (progress)
           set({
@@ -581,7 +492,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           run,
           phase: 'failed',
           error,
-          canRetryOnWasm: lostEngine && identity.device === 'webgpu',
+          canRetryOnWasm: lostEngine && key.device === 'webgpu',
         });
       } finally {
         intent = null;
@@ -614,21 +525,22 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
 
       async start() {
         if (ACTIVE_PHASES.includes(get().phase)) return;
-        const config = configuration();
-        if (!config.ok) {
-          set({ error: config.error });
+        const chosen = configuration();
+        if (!chosen.ok) {
+          set({ error: chosen.error });
           return;
         }
         openChannel();
         // The blind sibling runs first, so "Complete" at the end means both runs are done and the
         // store ends on the main run.
-        const blindConfig = get().blind ? blindConfiguration(config) : null;
+        const main = chosen.identity;
+        const blind = get().blind ? blindIdentity(main) : null;
         const executeAll = async () => {
-          if (blindConfig) {
-            await execute(blindConfig);
+          if (blind) {
+            await execute(blind);
             if (get().phase !== 'complete') return;
           }
-          await execute(config);
+          await execute(main);
         };
         const locks = deps.locks();
         if (!locks) {
@@ -636,12 +548,12 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           return;
         }
         // Held for the whole run: another tab asking for the same run gets null and refuses.
-        await locks.request(LOCK_PREFIX + config.runId, { ifAvailable: true }, async (lock) => {
+        await locks.request(LOCK_PREFIX + main.runId, { ifAvailable: true }, async (lock) => {
           if (!lock) {
             set({
               phase: 'locked',
-              runId: config.runId,
-              lockedElsewhere: { runId: config.runId, progress: remote.get(config.runId) ?? null },
+              runId: main.runId,
+              lockedElsewhere: { runId: main.runId, progress: remote.get(main.runId) ?? null },
               error: null,
             });
             return;
@@ -706,9 +618,10 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         const blindRun = run.imageCondition === 'blank';
         set({ methods, error: null, ...(blindRun ? { blind: true } : {}) });
         const matches = () => {
-          const config = configuration();
-          if (!config.ok) return false;
-          return blindRun ? computeBlindRunId(config.identity) === runId : config.runId === runId;
+          const chosen = configuration();
+          if (!chosen.ok) return false;
+          const identity = blindRun ? blindIdentity(chosen.identity) : chosen.identity;
+          return identity?.runId === runId;
         };
         if (!matches()) {
           if (run.model.sourceKind !== 'hub') {
@@ -742,30 +655,29 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       },
 
       async refreshPreview() {
-        const config = configuration();
+        const chosen = configuration();
         const dataset = deps.dataset();
-        if (!config.ok || !dataset) {
+        if (!chosen.ok || !dataset) {
           set({ preview: null });
           return;
         }
+        const { identity } = chosen;
         try {
           const db = await deps.db();
           const [record, stored, present] = await Promise.all([
-            getRun(db, config.runId),
-            getCasesForRun(db, config.runId),
+            getRun(db, identity.runId),
+            getCasesForRun(db, identity.runId),
             listImageIds(db),
           ]);
           const plan = planRun({
-            runId: config.runId,
+            identity,
             pairs: dataset.pairs,
-            methods: config.methods,
             presentImageIds: new Set(present),
             storedKeys: new Set(stored.map((c) => c.key)),
-            promptHashes: config.promptHashes,
           });
           set({
             preview: {
-              runId: config.runId,
+              runId: identity.runId,
               total: plan.total,
               alreadyDone: plan.alreadyDone,
               notRunPairs: plan.notRunPairs.length,

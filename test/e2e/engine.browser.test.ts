@@ -1,11 +1,12 @@
 // The same engine in a real browser: headless Chromium runs the inference worker on wasm and on
 // WebGPU (SwiftShader adapter), and both must agree with wasm in Node within 1e-3 with identical
 // decisions. Also checks cancellation and missing images in the browser.
+import { imageGroupsOf } from '../../src/core/run/plan.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViteDevServer } from 'vite';
 import type { Page } from 'playwright-core';
 import type { CaseRecord } from '../../src/core/types.ts';
-import type { CaseRequest } from '../../workers/engine/types.ts';
+import type { CaseRequest } from '../../src/core/run/vocabulary.ts';
 import { createNodeEngine } from '../../scripts/lib/nodeEngine.ts';
 import { launchChromium, type LaunchedBrowser } from '../support/browser.ts';
 import { startDevServer } from '../support/devServer.ts';
@@ -14,6 +15,7 @@ import { folderImageLoader } from '../../scripts/lib/nodeEngine.ts';
 
 const dataset = officialDataset();
 const samplePairs = dataset.pairs.slice(0, 8);
+const pairMap = new Map(samplePairs.map((p) => [p.id, p]));
 const requests: CaseRequest[] = samplePairs.flatMap((p) =>
   ([1, 2] as const).flatMap((slot) =>
     (['GD', 'PS', 'MC'] as const).map((method) => ({ pairId: p.id, slot, method })),
@@ -56,7 +58,7 @@ async function runInBrowser(
     },
     run: {
       pairs: samplePairs,
-      cases,
+      plan: imageGroupsOf(cases, pairMap),
       mode: 'cached',
       images: { kind: 'url', baseUrl: '/.fixtures/images/' },
     },
@@ -83,7 +85,7 @@ beforeAll(async () => {
   await engine.runCases(
     lm,
     new Map(samplePairs.map((p) => [p.id, p])),
-    requests,
+    imageGroupsOf(requests, pairMap),
     folderImageLoader(engine, IMAGES_DIR),
     {
       mode: 'cached',
@@ -144,7 +146,10 @@ describe('engine in headless Chromium', () => {
       },
       run: {
         pairs: samplePairs,
-        cases: requests.filter((r) => r.method === 'GD'),
+        plan: imageGroupsOf(
+          requests.filter((r) => r.method === 'GD'),
+          pairMap,
+        ),
         mode: 'cached',
         images: { kind: 'url', baseUrl: '/.fixtures/no-such-folder/' },
       },
@@ -171,7 +176,7 @@ describe('engine in headless Chromium', () => {
         },
         run: {
           pairs: samplePairs,
-          cases: gdOnly,
+          plan: imageGroupsOf(gdOnly, pairMap),
           mode: 'cached',
           images: { kind: 'url', baseUrl: '/.fixtures/images/' },
         },
@@ -194,7 +199,7 @@ describe('engine in headless Chromium', () => {
       },
       run: {
         pairs: samplePairs,
-        cases: [],
+        plan: [],
         mode: 'cached',
         images: { kind: 'url', baseUrl: '/.fixtures/images/' },
       },

@@ -1,13 +1,14 @@
 // The inference engine in Node on onnxruntime-web's wasm backend (the browser's kernels), on the
 // project's generated tiny SmolVLM-layout model: cached scoring equals full recomputation,
 // answers depend on the image, work counters are exact, and bad input fails the specified way.
+import { imageGroupsOf, localIdOf } from '../../src/core/run/plan.ts';
 import { cp, mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CaseRecord } from '../../src/core/types.ts';
 import type { LoadedModel } from '../../workers/engine/loadModel.ts';
-import type { CaseRequest } from '../../workers/engine/types.ts';
+import type { CaseRequest } from '../../src/core/run/vocabulary.ts';
 import { createNodeEngine, folderImageLoader, type NodeEngine } from '../../scripts/lib/nodeEngine.ts';
 import { compareRecords, IMAGES_DIR, officialDataset, TINY_MODEL_DIR } from '../support/fixtures.ts';
 
@@ -32,7 +33,7 @@ async function run(
   const summary = await engine.runCases(
     lm,
     pairs,
-    requests,
+    imageGroupsOf(requests, pairs),
     folderImageLoader(engine, IMAGES_DIR),
     { mode, onRecord: (r) => void records.push(r), ...extra },
     scorer,
@@ -76,7 +77,7 @@ describe('cached scoring', () => {
 
   it('encodes each image once and prefills less than full recomputation', async () => {
     const requests = requestsFor(sample, ['GD', 'PS', 'MC']);
-    const uniqueImages = engine.groupByImage(requests, pairs).size;
+    const uniqueImages = imageGroupsOf(requests, pairs).length;
     const cached = await run(requests, 'cached');
     const full = await run(requests, 'full');
     expect(cached.summary.counters.visionEncoderRuns).toBe(uniqueImages);
@@ -127,7 +128,7 @@ describe('families whose prefix cache is not proven', () => {
     const summary = await engine.runCases(
       checked,
       pairs,
-      requestsFor(ids, ['GD', 'PS', 'MC']),
+      imageGroupsOf(requestsFor(ids, ['GD', 'PS', 'MC']), pairs),
       folderImageLoader(engine, IMAGES_DIR),
       { mode: 'cached', onRecord: (r) => void records.push(r) },
     );
@@ -142,10 +143,16 @@ describe('families whose prefix cache is not proven', () => {
   it("'off': recomputes every prompt in full and says why", async () => {
     const off = { ...lm, family: { ...lm.family, prefixCache: 'off' as const } };
     const requests = requestsFor(ids, ['GD']);
-    const summary = await engine.runCases(off, pairs, requests, folderImageLoader(engine, IMAGES_DIR), {
-      mode: 'cached',
-      onRecord: () => {},
-    });
+    const summary = await engine.runCases(
+      off,
+      pairs,
+      imageGroupsOf(requests, pairs),
+      folderImageLoader(engine, IMAGES_DIR),
+      {
+        mode: 'cached',
+        onRecord: () => {},
+      },
+    );
     expect(summary.modeUsed).toBe('full');
     expect(summary.modeReason).toMatch(/recomputed in full/);
     expect(summary.counters.visionEncoderRuns).toBe(requests.length);
@@ -163,7 +170,7 @@ describe('blind baseline', () => {
     // Direct computation: the official full-forward way, each case given the blank image itself.
     const { blankImageFor } = await import('../../workers/engine/blankImage.ts');
     const direct: CaseRecord[] = [];
-    await engine.runCases(lm, pairs, requests, async () => blankImageFor(lm), {
+    await engine.runCases(lm, pairs, imageGroupsOf(requests, pairs), async () => blankImageFor(lm), {
       mode: 'full',
       onRecord: (r) => void direct.push(r),
     });
@@ -210,11 +217,11 @@ describe('runs that cannot finish normally', () => {
       const three = dataset.pairs.slice(0, 3);
       for (const p of three)
         for (const slot of [1, 2] as const) {
-          const id = engine.localIdOf(p, slot);
+          const id = localIdOf(p, slot);
           await cp(path.join(IMAGES_DIR, `${id}.jpg`), path.join(dir, `${id}.jpg`));
         }
       // Pairs share images, so pick two distinct images: one to delete, one to corrupt.
-      const ids = [...new Set(three.flatMap((p) => [engine.localIdOf(p, 1), engine.localIdOf(p, 2)]))];
+      const ids = [...new Set(three.flatMap((p) => [localIdOf(p, 1), localIdOf(p, 2)]))];
       const missingId = ids[1]!;
       const corruptId = ids[ids.length - 1]!;
       expect(missingId).not.toBe(corruptId);
@@ -224,9 +231,12 @@ describe('runs that cannot finish normally', () => {
       const summary = await engine.runCases(
         lm,
         pairs,
-        requestsFor(
-          three.map((p) => p.id),
-          ['GD'],
+        imageGroupsOf(
+          requestsFor(
+            three.map((p) => p.id),
+            ['GD'],
+          ),
+          pairs,
         ),
         folderImageLoader(engine, dir),
         { mode: 'cached', onRecord: (r) => void records.push(r) },
@@ -236,7 +246,7 @@ describe('runs that cannot finish normally', () => {
       expect(reasons[corruptId]).toBe('unreadable');
       const notRunCases = summary.notRun.flatMap((p) => p.cases).length;
       expect(records.length + notRunCases).toBe(6);
-      expect(records.some((r) => engine.localIdOf(pairs.get(r.pairId)!, r.slot) === missingId)).toBe(false);
+      expect(records.some((r) => localIdOf(pairs.get(r.pairId)!, r.slot) === missingId)).toBe(false);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

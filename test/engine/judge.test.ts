@@ -4,6 +4,7 @@
 // session), the official judge conversation, replies that parse for some inputs and not for
 // others with answers exactly as the core rules give them, determinism, a key/value cache that
 // agrees with full recomputation, and a complete FF run with the tiny VLM answering.
+import { imageGroupsOf } from '../../src/core/run/plan.ts';
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeAnswer, parseJudgeOutput } from '../../src/core/answers.ts';
 import { judgePrompt, judgeSystemPrompt } from '../../src/core/prompts.ts';
 import type { CaseRecord, ConfusionPair } from '../../src/core/types.ts';
-import type { LoadProgress } from '../../workers/engine/types.ts';
+import type { LoadProgress } from '../../workers/engine/protocol.ts';
 // Types only: judge.ts imports transformers.js, which must load after the backend is chosen.
 import type * as JudgeModule from '../../workers/engine/judge.ts';
 import { createNodeEngine, folderImageLoader, type NodeEngine } from '../../scripts/lib/nodeEngine.ts';
@@ -294,7 +295,7 @@ describe('a full FF run', () => {
       const summary = await engine.runCases(
         lm,
         pairs,
-        requests,
+        imageGroupsOf(requests, pairs),
         folderImageLoader(engine, IMAGES_DIR),
         { mode: 'cached', onRecord: (r) => void records.push(r) },
         scorer,

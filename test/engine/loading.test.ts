@@ -2,12 +2,13 @@
 // progress per file and a revision; dtype chosen from the files the repo offers; and the
 // decoder variant that returns logits for every position scores the same as the one that keeps
 // only the rows asked for.
+import { imageGroupsOf } from '../../src/core/run/plan.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CaseRecord } from '../../src/core/types.ts';
-import type { LoadProgress } from '../../workers/engine/types.ts';
+import type { LoadProgress } from '../../workers/engine/protocol.ts';
 import { createNodeEngine, folderImageLoader, type NodeEngine } from '../../scripts/lib/nodeEngine.ts';
 import {
   compareRecords,
@@ -120,7 +121,7 @@ describe('dtype and decoder variants', () => {
       engine.host,
     );
     const records: CaseRecord[] = [];
-    await engine.runCases(half, pairs, sample, folderImageLoader(engine, IMAGES_DIR), {
+    await engine.runCases(half, pairs, imageGroupsOf(sample, pairs), folderImageLoader(engine, IMAGES_DIR), {
       mode: 'cached',
       onRecord: (r) => void records.push(r),
     });
@@ -136,7 +137,7 @@ describe('dtype and decoder variants', () => {
         engine.host,
       );
       const records: CaseRecord[] = [];
-      await engine.runCases(lm, pairs, sample, folderImageLoader(engine, IMAGES_DIR), {
+      await engine.runCases(lm, pairs, imageGroupsOf(sample, pairs), folderImageLoader(engine, IMAGES_DIR), {
         mode: 'cached',
         onRecord: (r) => void records.push(r),
       });

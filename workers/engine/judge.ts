@@ -14,42 +14,19 @@ import {
 import { judgeAnswer, parseJudgeOutput } from '../../src/core/answers.ts';
 import { judgePrompt, judgeSystemPrompt } from '../../src/core/prompts.ts';
 import type { Answer, ConfusionPair } from '../../src/core/types.ts';
-import {
-  classifyError,
-  createSessions,
-  prepareLoad,
-  type EngineHost,
-  type ModelConfig,
-} from './loadModel.ts';
-import {
-  EngineError,
-  type Device,
-  type Dtype,
-  type LoadOptions,
-  type LoadProgress,
-  type WorkCounters,
-} from './types.ts';
+import { DEFAULT_FF_THRESHOLD } from '../../src/core/run/methods.ts';
+import type { WorkCounters } from '../../src/core/run/vocabulary.ts';
+import { classifyError, EngineError } from './errors.ts';
+import { createSessions, prepareLoad, type EngineHost, type ModelConfig } from './loadModel.ts';
+import type { JudgeInfo, LoadOptions, LoadProgress } from './protocol.ts';
+
+export type { JudgeInfo } from './protocol.ts';
 
 /** Default length of the judge's reply ("A: 7\nB: 2\nYour explanation: …"). */
 export const JUDGE_MAX_NEW_TOKENS = 96;
-/** The official check_answer margin: the winning option must lead by at least this many points. */
-export const JUDGE_THRESHOLD = 3;
 
 /** Files a text-only model cannot load without, besides its ONNX weights. */
 const JUDGE_SIDE_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
-
-export interface JudgeInfo {
-  modelId: string;
-  revision: string;
-  architecture: string;
-  device: Device;
-  dtype: Dtype;
-  /** Why the requested device was not used, when it was not. */
-  fallbackReason?: string;
-  files: string[];
-  vocabSize: number;
-  libraryVersions: Record<string, string>;
-}
 
 export interface LoadedJudge {
   model: PreTrainedModel;
@@ -177,7 +154,7 @@ export async function judgeFreeFormAnswer(
   judge: LoadedJudge,
   pair: ConfusionPair,
   answerText: string,
-  { maxNewTokens = JUDGE_MAX_NEW_TOKENS, threshold = JUDGE_THRESHOLD, counters }: JudgeOptions = {},
+  { maxNewTokens = JUDGE_MAX_NEW_TOKENS, threshold = DEFAULT_FF_THRESHOLD, counters }: JudgeOptions = {},
 ): Promise<JudgeVerdict> {
   const inputs = judgeInputs(judge.tokenizer, judgeMessages(pair, answerText));
   const promptLength = inputs.input_ids.dims[1]!;

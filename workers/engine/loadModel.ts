@@ -11,18 +11,11 @@ import {
   type Processor,
 } from '@huggingface/transformers';
 import { familyForConfig, MODEL_FAMILIES, type ModelFamily } from '../../src/core/modelFamilies.ts';
+import { MODEL_CACHE_NAME } from '../../src/sw/policy.ts';
 import { networkGuard } from './networkGuard.ts';
-import {
-  ALL_DTYPES,
-  DTYPE_PREFERENCE,
-  EngineError,
-  type Device,
-  type Dtype,
-  type LoadOptions,
-  type LoadProgress,
-  type LoadedModelInfo,
-  type ModelSource,
-} from './types.ts';
+import { ALL_DTYPES, DTYPE_PREFERENCE, type Device, type Dtype } from '../../src/core/run/vocabulary.ts';
+import { classifyError, EngineError, firstLine } from './errors.ts';
+import type { LoadOptions, LoadProgress, LoadedModelInfo, ModelSource } from './protocol.ts';
 
 /** What the hosting environment (browser worker or Node CLI) can do; the engine stays platform-free. */
 export interface EngineHost {
@@ -165,7 +158,7 @@ async function probeUrl(url: string): Promise<{ exists: boolean; size: number | 
 
 async function probeBrowserCache(url: string): Promise<{ exists: boolean; size: number | null }> {
   if (typeof caches === 'undefined') return { exists: false, size: null };
-  const cache = await caches.open('transformers-cache');
+  const cache = await caches.open(MODEL_CACHE_NAME);
   const hit = await cache.match(url);
   return { exists: Boolean(hit), size: hit ? Number(hit.headers.get('content-length') ?? 0) || null : null };
 }
@@ -486,32 +479,4 @@ export function describeSource(s: ModelSource): string {
   if (s.kind === 'hub') return `${s.repoId}${s.revision ? `@${s.revision}` : ''}`;
   if (s.kind === 'path') return `The folder ${s.path}`;
   return `The folder "${s.name}"`;
-}
-
-function firstLine(e: unknown): string {
-  return String((e as Error)?.message ?? e)
-    .split('\n')[0]!
-    .slice(0, 300);
-}
-
-/** onnxruntime errors print every input tensor; keep the first line and name the kind. */
-export function classifyError(e: unknown): EngineError {
-  if (e instanceof EngineError) return e;
-  const msg = firstLine(e);
-  const lower = String((e as Error)?.message ?? e).toLowerCase();
-  if (lower.includes('device') && (lower.includes('lost') || lower.includes('destroyed'))) {
-    return new EngineError('device-lost', `The GPU device was lost: ${msg}`);
-  }
-  if (
-    lower.includes('out of memory') ||
-    lower.includes('oom') ||
-    lower.includes('allocation failed') ||
-    lower.includes('bad_alloc')
-  ) {
-    return new EngineError('out-of-memory', `Out of memory: ${msg}`);
-  }
-  if (lower.includes('failed to fetch') || lower.includes('networkerror')) {
-    return new EngineError('network', msg);
-  }
-  return new EngineError('internal', msg);
 }

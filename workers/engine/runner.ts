@@ -1,30 +1,27 @@
-// Runs a list of cases through a Scorer, grouped by image so each image is decoded, preprocessed
-// and prefilled once. Owns progress reporting, cancellation between forward passes and the
-// handling of missing or unreadable images (their cases are reported as not run, never as wrong).
+// Runs a plan's cases (core/run/plan: grouped by image) through a Scorer, so each image is
+// decoded, preprocessed and prefilled once. Owns progress reporting, cancellation between forward
+// passes, the handling of missing or unreadable images (their cases are reported as not run, never
+// as wrong), and the scoring mode actually used: a family that cannot reuse the prefix, or whose
+// self-check on the first image disagrees with full recomputation, is recomputed in full.
 import type { RawImage } from '@huggingface/transformers';
-import type { CaseRecord, ConfusionPair, ImageSlot, Method } from '../../src/core/types.ts';
+import type { CaseRecord, ConfusionPair } from '../../src/core/types.ts';
 import { compareCaseRecords, recordsAgree } from '../../src/core/recordComparison.ts';
-import type { LoadedModel } from './loadModel.ts';
-import { newCounters, Scorer, type ImageWork } from './scorer.ts';
-import { blankImageFor, BLANK_IMAGE_ID } from './blankImage.ts';
+import { BLANK_IMAGE_ID, plannedCases, type ImageGroup } from '../../src/core/run/plan.ts';
 import {
-  EngineError,
-  type CaseRequest,
+  newCounters,
   type ImageCondition,
   type RunProgress,
   type ScoringMode,
-  type WorkCounters,
-} from './types.ts';
+  type ScoringReport,
+} from '../../src/core/run/vocabulary.ts';
+import type { LoadedModel } from './loadModel.ts';
+import { Scorer, type ImageWork } from './scorer.ts';
+import { blankImageFor } from './blankImage.ts';
+import { EngineError } from './errors.ts';
+import type { ImageProblem, RunOutcome } from './protocol.ts';
 
 /** Returns the decoded image, null when the file is absent; throws when it exists but cannot be read. */
 export type ImageLoader = (localId: string) => Promise<RawImage | null>;
-
-export interface ImageProblem {
-  localId: string;
-  reason: 'missing' | 'unreadable';
-  message: string;
-  cases: CaseRequest[];
-}
 
 export interface RunOptions {
   mode: ScoringMode;
@@ -36,44 +33,23 @@ export interface RunOptions {
   isCancelled?(): boolean;
 }
 
-export interface RunSummary {
-  done: number;
-  total: number;
-  notRun: ImageProblem[];
-  cancelled: boolean;
-  elapsedMs: number;
-  counters: WorkCounters;
-  /** The strategy actually used, and why when it differs from the one asked for. */
-  modeUsed: ScoringMode;
-  modeReason?: string;
-  /** For families whose prefix cache is not proven: the first image scored both ways. */
-  cacheCheck?: { passed: boolean; maxProbDiff: number; cases: number };
-}
-
 /** Cached and full scoring must agree this closely for the cache to be trusted. */
 export const CACHE_CHECK_TOLERANCE = 1e-4;
 
-export function localIdOf(pair: ConfusionPair, slot: ImageSlot): string {
-  return slot === 1 ? pair.im1Local : pair.im2Local;
-}
-
-/** Cases grouped by the image they show, in order of first appearance; methods kept in request order. */
-export function groupByImage(
-  requests: readonly CaseRequest[],
+/** The image group's work with the pairs resolved. */
+export function imageWork(
+  group: ImageGroup,
   pairs: ReadonlyMap<string, ConfusionPair>,
-): Map<string, { pair: ConfusionPair; slot: ImageSlot; methods: Method[] }[]> {
-  const groups = new Map<string, { pair: ConfusionPair; slot: ImageSlot; methods: Method[] }[]>();
-  for (const r of requests) {
-    const pair = pairs.get(r.pairId);
-    if (!pair) throw new EngineError('internal', `Unknown pair ${r.pairId}`);
-    const localId = localIdOf(pair, r.slot);
-    let group = groups.get(localId);
-    if (!group) groups.set(localId, (group = []));
-    let entry = group.find((g) => g.pair.id === r.pairId && g.slot === r.slot);
-    if (!entry) group.push((entry = { pair, slot: r.slot, methods: [] }));
-    if (!entry.methods.includes(r.method)) entry.methods.push(r.method);
-  }
-  return groups;
+  image: RawImage,
+): ImageWork {
+  return {
+    image,
+    cases: group.cases.map((c) => {
+      const pair = pairs.get(c.pairId);
+      if (!pair) throw new EngineError('internal', `Unknown pair ${c.pairId}`);
+      return { pair, slot: c.slot, methods: c.methods };
+    }),
+  };
 }
 
 /** Lets queued messages (a cancel request) reach the worker; setTimeout's ≥1 ms clamp is too slow. */
@@ -92,22 +68,34 @@ function yieldToEventLoop(): Promise<void> {
 /** Yield at most this often: a yield per decoded token would cost more than the token on small models. */
 const YIELD_INTERVAL_MS = 8;
 
+/** The scoring mode a run starts in, before any self-check: the family decides. */
+export function initialScoring(lm: LoadedModel, requested: ScoringMode): ScoringReport {
+  if (requested === 'cached' && lm.family.prefixCache === 'off') {
+    return {
+      modeRequested: requested,
+      modeUsed: 'full',
+      modeReason: `${lm.family.label} prompts cannot continue from a cached image prefix; every prompt is recomputed in full`,
+    };
+  }
+  return { modeRequested: requested, modeUsed: requested };
+}
+
 export async function runCases(
   lm: LoadedModel,
   pairs: ReadonlyMap<string, ConfusionPair>,
-  requests: readonly CaseRequest[],
+  plan: readonly ImageGroup[],
   loadImage: ImageLoader,
   opts: RunOptions,
   scorer: Scorer = new Scorer(lm, newCounters()),
-): Promise<RunSummary> {
+): Promise<RunOutcome> {
   const started = performance.now();
   const blank = opts.imageCondition === 'blank';
   // With the blank image every case shares one image, hence one group and one prefix.
-  const groups = blank
-    ? new Map([[BLANK_IMAGE_ID, [...groupByImage(requests, pairs).values()].flat()]])
-    : groupByImage(requests, pairs);
+  const groups: readonly ImageGroup[] = blank
+    ? [{ localId: BLANK_IMAGE_ID, cases: plan.flatMap((g) => g.cases) }]
+    : plan;
   if (blank) loadImage = async () => blankImageFor(lm);
-  const total = requests.length;
+  const total = plannedCases(plan).length;
   const notRun: ImageProblem[] = [];
   let done = 0;
   let cancelled = false;
@@ -123,14 +111,8 @@ export async function runCases(
   };
 
   // Families whose cache reuse is not proven get a self-check; some never reuse it.
-  let mode: ScoringMode = opts.mode;
-  let modeReason: string | undefined;
-  if (mode === 'cached' && lm.family.prefixCache === 'off') {
-    mode = 'full';
-    modeReason = `${lm.family.label} prompts cannot continue from a cached image prefix; every prompt is recomputed in full`;
-  }
+  const scoring = initialScoring(lm, opts.mode);
   const needsCheck = lm.family.prefixCache === 'self-check';
-  let cacheCheck: RunSummary['cacheCheck'];
   const emit = async (record: CaseRecord) => {
     await opts.onRecord(record);
     done++;
@@ -143,40 +125,34 @@ export async function runCases(
       counters: { ...scorer.counters },
     });
   };
+  const imageProblem = (problem: ImageProblem) => {
+    notRun.push(problem);
+    opts.onImageProblem?.(problem);
+  };
 
   try {
-    for (const [localId, cases] of groups) {
+    for (const group of groups) {
       await checkpoint();
-      const caseRequests = cases.flatMap((c) =>
-        c.methods.map((method) => ({ pairId: c.pair.id, slot: c.slot, method })),
-      );
+      const { localId } = group;
+      const cases = plannedCases([group]);
       let image: RawImage | null;
       try {
         image = await loadImage(localId);
       } catch (e) {
-        const problem: ImageProblem = {
+        imageProblem({
           localId,
           reason: 'unreadable',
           message: `Image ${localId} could not be decoded: ${(e as Error).message}`,
-          cases: caseRequests,
-        };
-        notRun.push(problem);
-        opts.onImageProblem?.(problem);
+          cases,
+        });
         continue;
       }
       if (!image) {
-        const problem: ImageProblem = {
-          localId,
-          reason: 'missing',
-          message: `Image ${localId} is missing`,
-          cases: caseRequests,
-        };
-        notRun.push(problem);
-        opts.onImageProblem?.(problem);
+        imageProblem({ localId, reason: 'missing', message: `Image ${localId} is missing`, cases });
         continue;
       }
-      const work: ImageWork = { image, cases };
-      if (mode === 'cached' && needsCheck && !cacheCheck) {
+      const work = imageWork(group, pairs, image);
+      if (scoring.modeUsed === 'cached' && needsCheck && !scoring.cacheCheck) {
         // Score the first image the reference way (those are the stored results), then cached,
         // and keep the cache only if both agree.
         const reference: CaseRecord[] = [];
@@ -184,19 +160,19 @@ export async function runCases(
         await scorer.scoreImage(work, 'full', { checkpoint, onRecord: (r) => void reference.push(r) });
         await scorer.scoreImage(work, 'cached', { checkpoint, onRecord: (r) => void cachedRecords.push(r) });
         const c = compareCaseRecords(cachedRecords, reference);
-        cacheCheck = {
+        scoring.cacheCheck = {
           passed: recordsAgree(c, CACHE_CHECK_TOLERANCE),
           maxProbDiff: c.maxProbDiff,
           cases: c.compared,
         };
-        if (!cacheCheck.passed) {
-          mode = 'full';
-          modeReason = `the prefix cache disagreed with full recomputation on the first image (max |Δp| ${c.maxProbDiff.toExponential(1)}, ${c.answerMismatches.length} different answers); every prompt is recomputed in full`;
+        if (!scoring.cacheCheck.passed) {
+          scoring.modeUsed = 'full';
+          scoring.modeReason = `the prefix cache disagreed with full recomputation on the first image (max |Δp| ${c.maxProbDiff.toExponential(1)}, ${c.answerMismatches.length} different answers); every prompt is recomputed in full`;
         }
         for (const record of reference) await emit(record);
         continue;
       }
-      await scorer.scoreImage(work, mode, { checkpoint, onRecord: emit });
+      await scorer.scoreImage(work, scoring.modeUsed, { checkpoint, onRecord: emit });
     }
   } catch (e) {
     if (e instanceof EngineError && e.kind === 'cancelled') cancelled = true;
@@ -209,8 +185,6 @@ export async function runCases(
     cancelled,
     elapsedMs: performance.now() - started,
     counters: { ...scorer.counters },
-    modeUsed: mode,
-    ...(modeReason ? { modeReason } : {}),
-    ...(cacheCheck ? { cacheCheck } : {}),
+    ...scoring,
   };
 }

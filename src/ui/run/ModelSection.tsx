@@ -3,7 +3,7 @@
 import { useId, type ChangeEvent } from 'react';
 import { MODEL_CATALOG, SIZE_NOTE, catalogEntry, type CatalogEntry } from '../../core/modelCatalog.ts';
 import { familyById } from '../../core/modelFamilies.ts';
-import type { Device, Dtype } from '../../../workers/engine/types.ts';
+import type { Device, Dtype } from '../../core/run/vocabulary.ts';
 import { ALL_DTYPES, dtypeOffered, useModelStore, type ModelState } from '../../state/modelStore.ts';
 import { DropZone, FilePickerButton } from './FilePicker.tsx';
 import { formatBytes, formatDuration, formatRate } from './format.ts';

@@ -1,9 +1,10 @@
 // Browser-side half of the engine tests: starts the real inference worker and exposes a
 // function the Playwright test calls to load a model and score cases.
 import * as Comlink from 'comlink';
-import type { EngineWorkerApi, RunRequest } from '../../../workers/engine.worker.ts';
+import type { EngineWorkerApi, RunRequest } from '../../../workers/engine/protocol.ts';
 import type { CaseRecord } from '../../../src/core/types.ts';
-import type { LoadOptions, RunProgress } from '../../../workers/engine/types.ts';
+import type { LoadOptions } from '../../../workers/engine/protocol.ts';
+import type { RunProgress } from '../../../src/core/run/vocabulary.ts';
 
 interface HarnessRun {
   load: LoadOptions;

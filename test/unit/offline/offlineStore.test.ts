@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineApi, EngineClient } from '../../../src/state/engineClient.ts';
 import { createOfflineStore, networkRequestCount } from '../../../src/state/offlineStore.ts';
 import { OFFLINE_MODE_KEY } from '../../../src/sw/policy.ts';
-import type { WorkerNetworkStats } from '../../../workers/engine.worker.ts';
+import type { WorkerNetworkStats } from '../../../workers/engine/protocol.ts';
 
 const ORIGIN = 'http://127.0.0.1:4173';
 

@@ -3,9 +3,10 @@
 // one-tab lock, a lost GPU (worker restarted, wasm offered, results kept) and interrupted runs.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { RunCallbacks, RunRequest } from '../../../workers/engine.worker.ts';
-import type { LoadedModelInfo, LoadOptions } from '../../../workers/engine/types.ts';
+import type { RunCallbacks, RunRequest } from '../../../workers/engine/protocol.ts';
+import type { LoadedModelInfo, LoadOptions } from '../../../workers/engine/protocol.ts';
 import {
+  StorageFullError,
   caseKey,
   getCasesForRun,
   getRun,
@@ -17,14 +18,14 @@ import {
 } from '../../../src/db/database.ts';
 import type { EngineApi, EngineClient } from '../../../src/state/engineClient.ts';
 import { createModelStore } from '../../../src/state/modelStore.ts';
-import {
-  computeBlindRunId,
-  computeRunId,
-  createRunStore,
-  type LockManagerLike,
-  type RunStore,
-} from '../../../src/state/runStore.ts';
-import { createJudgeStore, freeFormPromptHash } from '../../../src/state/judgeStore.ts';
+import { createRunStore, type LockManagerLike, type RunStore } from '../../../src/state/runStore.ts';
+import { createJudgeStore } from '../../../src/state/judgeStore.ts';
+import { computeRunId, freeFormPromptHash } from '../../../src/core/run/identity.ts';
+import { plannedCases } from '../../../src/core/run/plan.ts';
+import { caseKeyOf } from '../../../src/core/run/records.ts';
+import { planEvaluation } from '../../../scripts/lib/evaluate.ts';
+import { stableHash } from '../../../src/core/hash.ts';
+import { toEngineFailure } from '../../../workers/engine/errors.ts';
 import { familyById } from '../../../src/core/modelFamilies.ts';
 import { promptTemplateHash } from '../../../src/core/prompts.ts';
 import { makeDataset, makePair } from '../core/fixtures.ts';
@@ -40,6 +41,8 @@ interface FakeOptions {
   /** Called before each case; may pause the store, throw, etc. */
   beforeCase?: (index: number, store: () => RunStore) => Promise<void> | void;
 }
+
+const cachedScoring = { modeRequested: 'cached', modeUsed: 'cached' } as const;
 
 function fakeEngine(opts: FakeOptions = {}) {
   let cancelled = false;
@@ -98,11 +101,19 @@ function fakeEngine(opts: FakeOptions = {}) {
         imagesPreprocessed: 0,
       };
       try {
-        for (const [i, c] of request.cases.entries()) {
+        for (const [i, c] of plannedCases(request.plan).entries()) {
           await opts.beforeCase?.(i, () => storeRef!);
           await new Promise((r) => setTimeout(r, 0));
           if (cancelled)
-            return { done, total: request.cases.length, notRun: [], cancelled: true, elapsedMs: 1, counters };
+            return {
+              done,
+              total: plannedCases(request.plan).length,
+              notRun: [],
+              cancelled: true,
+              elapsedMs: 1,
+              counters,
+              ...cachedScoring,
+            };
           const record = { pairId: c.pairId, slot: c.slot, method: c.method, answer: 'A' as const };
           await putCase(db, {
             ...record,
@@ -113,14 +124,22 @@ function fakeEngine(opts: FakeOptions = {}) {
           callbacks.onRecord?.(record);
           callbacks.onProgress?.({
             done,
-            total: request.cases.length,
+            total: plannedCases(request.plan).length,
             pairId: c.pairId,
             slot: c.slot,
             elapsedMs: done * 10,
             counters,
           });
         }
-        return { done, total: request.cases.length, notRun: [], cancelled: false, elapsedMs: 1, counters };
+        return {
+          done,
+          total: plannedCases(request.plan).length,
+          notRun: [],
+          cancelled: false,
+          elapsedMs: 1,
+          counters,
+          ...cachedScoring,
+        };
       } finally {
         db.close();
       }
@@ -225,7 +244,7 @@ describe('run store', () => {
     await store.getState().resume();
     expect(store.getState().phase).toBe('complete');
     expect(engine.requests).toHaveLength(2);
-    expect(engine.requests[1]!.cases).toHaveLength(6 - storedAfterPause);
+    expect(plannedCases(engine.requests[1]!.plan)).toHaveLength(6 - storedAfterPause);
     expect(store.getState().progress).toMatchObject({ done: 6, total: 6 });
     expect(await getCasesForRun(db, runId)).toHaveLength(6);
 
@@ -240,7 +259,7 @@ describe('run store', () => {
     await store.getState().start();
     expect(store.getState().notRunPairs).toEqual([{ pairId: 'p2', missing: ['p22'] }]);
     expect(engine.requests[0]!.pairs.map((p) => p.id)).toEqual(['p1', 'p3']);
-    expect(engine.requests[0]!.cases.some((c) => c.pairId === 'p2')).toBe(false);
+    expect(plannedCases(engine.requests[0]!.plan).some((c) => c.pairId === 'p2')).toBe(false);
     expect(store.getState().progress).toMatchObject({ done: 4, total: 4 });
   });
 
@@ -307,18 +326,24 @@ describe('run store', () => {
     expect(await getCasesForRun(db, webgpuRun)).toHaveLength(3);
   });
 
-  it('explains a full disk', async () => {
+  it('explains a full disk: the worker sends the kind across, the text does not decide', async () => {
+    // What the worker's session throws when putCase hits the quota (errors.ts toEngineFailure).
     const { store } = await setup({
       beforeCase: () => {
-        throw {
-          kind: 'internal',
-          message: 'Browser storage is full: could not save case p1/1 (GD). Everything saved before is kept.',
-        };
+        throw toEngineFailure(new StorageFullError('case p1/1 (GD)'));
       },
     });
     await store.getState().start();
     expect(store.getState().error).toMatchObject({ kind: 'storage-full', title: 'Browser storage is full' });
     expect(store.getState().phase).toBe('failed');
+
+    const { store: other } = await setup({
+      beforeCase: () => {
+        throw { kind: 'internal', message: 'Browser storage is full, says an unrelated message' };
+      },
+    });
+    await other.getState().start();
+    expect(other.getState().error).toMatchObject({ kind: 'internal' });
   });
 
   it('finds runs a closed tab left running (unless another tab holds them) and does not start them', async () => {
@@ -394,7 +419,7 @@ describe('run store', () => {
     expect(engine.requests).toHaveLength(2);
     const [blindRequest, mainRequest] = engine.requests;
     expect(blindRequest!.imageCondition).toBe('blank');
-    expect(new Set(blindRequest!.cases.map((c) => c.method))).toEqual(new Set(['GD', 'PS']));
+    expect(new Set(plannedCases(blindRequest!.plan).map((c) => c.method))).toEqual(new Set(['GD', 'PS']));
     expect(mainRequest!.imageCondition).toBe('real');
     const mainId = store.getState().runId!;
     const blindId = blindRequest!.persist!.runId;
@@ -408,7 +433,8 @@ describe('run store', () => {
       engineVersion: (await getRun(db, mainId))!.engineVersion,
     };
     expect(computeRunId(identity)).toBe(mainId);
-    expect(computeBlindRunId(identity)).toBe(blindId);
+    // The blind run id formula is what stored blind runs were filed under: it must not drift.
+    expect(stableHash({ ...identity, imageCondition: 'blank' })).toBe(blindId);
     const blindRecord = await getRun(db, blindId);
     expect(blindRecord).toMatchObject({ imageCondition: 'blank', status: 'complete', methods: ['GD', 'PS'] });
     expect(blindRecord!.runCard['blindOf']).toBe(mainId);
@@ -438,11 +464,11 @@ describe('run store', () => {
       judge: { modelId: 'org/judge-a' },
     });
     expect(hashA).toBe(
-      freeFormPromptHash(
-        promptTemplateHash('FF', familyById('smolvlm')),
-        { modelId: 'org/judge-a', revision: 'main', dtype: 'q8' },
-        { maxNewTokens: 64, threshold: 3 },
-      ),
+      freeFormPromptHash(promptTemplateHash('FF', familyById('smolvlm')), {
+        judge: { modelId: 'org/judge-a', revision: 'main', dtype: 'q8' },
+        maxNewTokens: 64,
+        threshold: 3,
+      }),
     );
 
     // Another judge: same run id (GD/PS/MC unaffected), but FF cases are computed again.
@@ -451,7 +477,7 @@ describe('run store', () => {
     await store.getState().start();
     expect(store.getState().runId).toBe(runId);
     expect(engine.requests).toHaveLength(2);
-    expect(engine.requests[1]!.cases).toHaveLength(6);
+    expect(plannedCases(engine.requests[1]!.plan)).toHaveLength(6);
     expect(engine.requests[1]!.persist!.promptHashes['FF']).not.toBe(hashA);
 
     // Other FF settings: again a different FF key.
@@ -460,5 +486,47 @@ describe('run store', () => {
     expect(engine.requests).toHaveLength(3);
     expect(engine.requests[2]!.freeForm).toEqual({ maxNewTokens: 16, threshold: 3 });
     expect(await getCasesForRun(db, runId)).toHaveLength(18);
+  });
+
+  it('builds the same run as the CLI: run ids, prompt hashes and case keys of GD, PS, MC, FF with a judge, and blind', async () => {
+    const { db, store, engine, judge, models } = await setup();
+    for (const m of ['PS', 'MC', 'FF'] as const) store.getState().setMethod(m, true);
+    store.getState().setBlind(true);
+    judge.getState().setHubId('org/judge');
+    expect(await judge.getState().load()).toBe(true);
+    await store.getState().start();
+    expect(store.getState().phase).toBe('complete');
+    const [blindRequest, mainRequest] = engine.requests;
+
+    // The CLI's path: the same model and judge as the CLI reads them from the loaded engine.
+    const info = models.getState().model!.info;
+    const judgeInfo = judge.getState().judge!.info;
+    const cli = planEvaluation(
+      dataset,
+      dataset.pairs,
+      info,
+      ['GD', 'PS', 'MC', 'FF'],
+      {
+        judge: { modelId: judgeInfo.modelId, revision: judgeInfo.revision, dtype: judgeInfo.dtype },
+        maxNewTokens: judge.getState().maxNewTokens,
+        threshold: judge.getState().threshold,
+      },
+      true,
+    );
+    expect(mainRequest!.persist!.runId).toBe(cli.identity.runId);
+    expect(mainRequest!.persist!.promptHashes).toEqual(cli.identity.promptHashes);
+    expect(blindRequest!.persist!.runId).toBe(cli.blind!.runId);
+    expect(blindRequest!.persist!.promptHashes).toEqual(cli.blind!.promptHashes);
+
+    const keysOf = (id: typeof cli.identity, images: typeof cli.plan.images) =>
+      plannedCases(images)
+        .map((c) => caseKeyOf(id.runId, id.promptHashes, c))
+        .sort();
+    const stored = async (runId: string) => (await getCasesForRun(db, runId)).map((c) => c.key).sort();
+    expect(await stored(cli.identity.runId)).toEqual(keysOf(cli.identity, cli.plan.images));
+    expect(await stored(cli.blind!.runId)).toEqual(keysOf(cli.blind!, cli.blindPlan!.images));
+    expect(keysOf(cli.identity, cli.plan.images)).toHaveLength(dataset.pairs.length * 2 * 4);
+    // The plan the app sent is the CLI's plan, image by image.
+    expect(mainRequest!.plan).toEqual(cli.plan.images);
   });
 });

@@ -1,11 +1,11 @@
 // Run planning: which cases are still to compute (resume skips stored ones, pairs lacking an image
-// are not run), run-id stability, and the rate/ETA maths behind the progress line.
+// are not run), grouped by image in the engine's order, and run-id stability.
 import { describe, expect, it } from 'vitest';
-import { promptTemplateHash } from '../../../src/core/prompts.ts';
-import { caseKey } from '../../../src/db/schema.ts';
-import { RateMeter, etaSeconds } from '../../../src/state/engineClient.ts';
-import { computeRunId, planRun, type RunIdentity } from '../../../src/state/runStore.ts';
-import { makePair } from '../core/fixtures.ts';
+import { promptTemplateHash } from '../../../../src/core/prompts.ts';
+import { caseKey } from '../../../../src/core/run/records.ts';
+import { computeRunId, type RunKey } from '../../../../src/core/run/identity.ts';
+import { BLANK_IMAGE_ID, imageGroupsOf, planRun, plannedCases } from '../../../../src/core/run/plan.ts';
+import { makePair } from '../fixtures.ts';
 
 const pairs = [
   makePair('p1', 'A', ['Cerebral'], ['Cerebral']),
@@ -17,16 +17,14 @@ const hashes = { GD: promptTemplateHash('GD'), PS: promptTemplateHash('PS'), MC:
 describe('planRun', () => {
   it('plans every (pair, slot, method) case of a fresh run in pair, slot, method order', () => {
     const plan = planRun({
-      runId: 'r',
+      identity: { runId: 'r', methods: ['PS', 'GD'], promptHashes: hashes, imageCondition: 'real' },
       pairs,
-      methods: ['PS', 'GD'],
       presentImageIds: allImages,
       storedKeys: new Set(),
-      promptHashes: hashes,
     });
     expect(plan.total).toBe(8);
     expect(plan.alreadyDone).toBe(0);
-    expect(plan.cases.map((c) => `${c.pairId}:${c.slot}:${c.method}`)).toEqual([
+    expect(plannedCases(plan.images).map((c) => `${c.pairId}:${c.slot}:${c.method}`)).toEqual([
       'p1:1:GD',
       'p1:1:PS',
       'p1:2:GD',
@@ -46,16 +44,14 @@ describe('planRun', () => {
       caseKey('r', 'GD', hashes.GD, 'p2', 1),
     ]);
     const plan = planRun({
-      runId: 'r',
+      identity: { runId: 'r', methods: ['GD'], promptHashes: hashes, imageCondition: 'real' },
       pairs,
-      methods: ['GD'],
       presentImageIds: allImages,
-      storedKeys,
-      promptHashes: hashes,
+      storedKeys: storedKeys,
     });
     expect(plan.total).toBe(4);
     expect(plan.alreadyDone).toBe(3);
-    expect(plan.cases).toEqual([{ pairId: 'p2', slot: 2, method: 'GD' }]);
+    expect(plannedCases(plan.images)).toEqual([{ pairId: 'p2', slot: 2, method: 'GD' }]);
   });
 
   it('does not count cases of another run or another prompt as done', () => {
@@ -64,48 +60,94 @@ describe('planRun', () => {
       caseKey('r', 'GD', 'an-older-prompt', 'p1', 2),
     ]);
     const plan = planRun({
-      runId: 'r',
+      identity: { runId: 'r', methods: ['GD'], promptHashes: hashes, imageCondition: 'real' },
       pairs,
-      methods: ['GD'],
       presentImageIds: allImages,
-      storedKeys,
-      promptHashes: hashes,
+      storedKeys: storedKeys,
     });
     expect(plan.alreadyDone).toBe(0);
-    expect(plan.cases).toHaveLength(4);
+    expect(plannedCases(plan.images)).toHaveLength(4);
   });
 
   it('leaves out pairs lacking either image and lists exactly what they lack', () => {
     const plan = planRun({
-      runId: 'r',
+      identity: { runId: 'r', methods: ['GD', 'MC'], promptHashes: hashes, imageCondition: 'real' },
       pairs,
-      methods: ['GD', 'MC'],
       presentImageIds: new Set(['p11', 'p12', 'p21']),
       storedKeys: new Set(),
-      promptHashes: hashes,
     });
     expect(plan.runnablePairs.map((p) => p.id)).toEqual(['p1']);
     expect(plan.notRunPairs).toEqual([{ pairId: 'p2', missing: ['p22'] }]);
     expect(plan.total).toBe(4);
-    expect(plan.cases.every((c) => c.pairId === 'p1')).toBe(true);
+    expect(plannedCases(plan.images).every((c) => c.pairId === 'p1')).toBe(true);
   });
 
   it('names a shared missing image once', () => {
     const shared = makePair('s', 'A', [], [], { im1Local: 'x', im2Local: 'x' });
     const plan = planRun({
-      runId: 'r',
+      identity: { runId: 'r', methods: ['GD'], promptHashes: hashes, imageCondition: 'real' },
       pairs: [shared],
-      methods: ['GD'],
       presentImageIds: new Set(),
       storedKeys: new Set(),
-      promptHashes: hashes,
     });
     expect(plan.notRunPairs).toEqual([{ pairId: 's', missing: ['x'] }]);
   });
 });
 
+describe('planRun groups by image', () => {
+  it('puts every case of an image in one group, in first-appearance order, even across pairs', () => {
+    // p2's first image is p1's second: the engine must see that image once, with both pairs' cases.
+    const sharing = [
+      makePair('p1', 'A', [], [], { im1Local: 'a', im2Local: 'b' }),
+      makePair('p2', 'B', [], [], { im1Local: 'b', im2Local: 'c' }),
+    ];
+    const plan = planRun({
+      identity: { runId: 'r', methods: ['MC', 'GD'], promptHashes: hashes, imageCondition: 'real' },
+      pairs: sharing,
+      presentImageIds: new Set(['a', 'b', 'c']),
+      storedKeys: new Set([caseKey('r', 'GD', hashes.GD, 'p2', 1)]),
+    });
+    expect(plan.images).toEqual([
+      { localId: 'a', cases: [{ pairId: 'p1', slot: 1, methods: ['GD', 'MC'] }] },
+      {
+        localId: 'b',
+        cases: [
+          { pairId: 'p1', slot: 2, methods: ['GD', 'MC'] },
+          { pairId: 'p2', slot: 1, methods: ['MC'] },
+        ],
+      },
+      { localId: 'c', cases: [{ pairId: 'p2', slot: 2, methods: ['GD', 'MC'] }] },
+    ]);
+    expect(plan.pending).toBe(7);
+    expect(plan.alreadyDone).toBe(1);
+  });
+
+  it('gives the blind baseline one blank image for every case and needs no image of the user', () => {
+    const plan = planRun({
+      identity: { runId: 'b', methods: ['GD'], promptHashes: hashes, imageCondition: 'blank' },
+      pairs,
+      presentImageIds: new Set(),
+      storedKeys: new Set(),
+    });
+    expect(plan.notRunPairs).toEqual([]);
+    expect(plan.images.map((g) => g.localId)).toEqual([BLANK_IMAGE_ID]);
+    expect(plannedCases(plan.images)).toHaveLength(4);
+  });
+
+  it('imageGroupsOf groups a flat case list the same way as the plan', () => {
+    const plan = planRun({
+      identity: { runId: 'r', methods: ['GD', 'PS'], promptHashes: hashes, imageCondition: 'real' },
+      pairs,
+      presentImageIds: allImages,
+      storedKeys: new Set(),
+    });
+    const flat = plannedCases(plan.images);
+    expect(imageGroupsOf(flat, new Map(pairs.map((p) => [p.id, p])))).toEqual(plan.images);
+  });
+});
+
 describe('computeRunId', () => {
-  const identity: RunIdentity = {
+  const identity: RunKey = {
     datasetHash: 'd1',
     modelId: 'HuggingFaceTB/SmolVLM-256M-Instruct',
     revision: 'main',
@@ -131,7 +173,7 @@ describe('computeRunId', () => {
 
   it('changes with every part of the identity', () => {
     const base = computeRunId(identity);
-    const variants: Partial<RunIdentity>[] = [
+    const variants: Partial<RunKey>[] = [
       { datasetHash: 'd2' },
       { modelId: 'HuggingFaceTB/SmolVLM-500M-Instruct' },
       { revision: 'abc123' },
@@ -144,38 +186,7 @@ describe('computeRunId', () => {
   });
 
   it('ignores anything outside the identity (e.g. extra fields a caller passes)', () => {
-    const extended = { ...identity, label: 'my run' } as RunIdentity;
+    const extended = { ...identity, label: 'my run' } as RunKey;
     expect(computeRunId(extended)).toBe(computeRunId(identity));
-  });
-});
-
-describe('RateMeter and etaSeconds', () => {
-  it('measures the rate over the window and ignores older samples', () => {
-    const meter = new RateMeter(10_000);
-    expect(meter.rate()).toBeNull();
-    meter.add(0, 0);
-    meter.add(200, 1);
-    expect(meter.rate()).toBeNull(); // under 0.5 s of data: too noisy to show
-    meter.add(1000, 10);
-    expect(meter.rate()).toBeCloseTo(10);
-    // Slow for 10 s: the fast start drops out of the 10 s window.
-    for (let t = 2000; t <= 21_000; t += 1000) meter.add(t, 10 + (t - 1000) / 1000);
-    expect(meter.rate()).toBeCloseTo(1);
-  });
-
-  it('restarts when the counter goes back', () => {
-    const meter = new RateMeter();
-    meter.add(0, 100);
-    meter.add(1000, 200);
-    meter.add(2000, 5);
-    expect(meter.rate()).toBeNull();
-  });
-
-  it('turns remaining work and a rate into seconds', () => {
-    expect(etaSeconds(100, 4)).toBe(25);
-    expect(etaSeconds(0, null)).toBe(0);
-    expect(etaSeconds(10, null)).toBeNull();
-    expect(etaSeconds(10, 0)).toBeNull();
-    expect(etaSeconds(10, Number.NaN)).toBeNull();
   });
 });

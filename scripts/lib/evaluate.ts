@@ -1,0 +1,174 @@
+// The command line's evaluation with a model already loaded: the run's identity and plan from
+// src/core/run (the same functions the app's store calls, so the CLI and the app give a run the
+// same id, prompt hashes and case keys), the engine run, the blind baseline, metrics, and the run
+// card with the scoring mode that actually ran. scripts/eval.ts parses flags and writes files.
+import { blindBaseline, type BlindBaseline } from '../../src/core/blind.ts';
+import { computeMetrics, pairAnswersFromRecords, type MethodMetrics } from '../../src/core/metrics.ts';
+import { familyById } from '../../src/core/modelFamilies.ts';
+import {
+  blindIdentity,
+  runIdentity,
+  type FreeFormSetup,
+  type RunIdentity,
+  type RunSetup,
+} from '../../src/core/run/identity.ts';
+import { planRun, type RunPlan } from '../../src/core/run/plan.ts';
+import type { ScoringMode, ScoringReport } from '../../src/core/run/vocabulary.ts';
+import type { CaseRecord, ConfusionPair, Dataset, Method } from '../../src/core/types.ts';
+import type { LoadedModel } from '../../workers/engine/loadModel.ts';
+import type { ImageProblem, LoadedModelInfo, RunOutcome } from '../../workers/engine/protocol.ts';
+import type { ImageLoader, RunOptions } from '../../workers/engine/runner.ts';
+import type { FreeFormJudge } from '../../workers/engine/scorer.ts';
+import type { NodeEngine } from './nodeEngine.ts';
+
+/** The CLI's choices as a core/run RunSetup. */
+export function cliRunSetup(
+  dataset: Pick<Dataset, 'hash'>,
+  model: Pick<LoadedModelInfo, 'modelId' | 'revision' | 'dtype' | 'device' | 'family'>,
+  methods: readonly Method[],
+  freeForm: FreeFormSetup | null,
+): RunSetup {
+  return {
+    datasetHash: dataset.hash,
+    modelId: model.modelId,
+    revision: model.revision,
+    dtype: model.dtype,
+    device: model.device,
+    family: familyById(model.family),
+    methods,
+    freeForm,
+  };
+}
+
+/** The CLI's run (and blind sibling) and their plans: every case of the chosen pairs. */
+export function planEvaluation(
+  dataset: Pick<Dataset, 'hash'>,
+  pairs: readonly ConfusionPair[],
+  model: Pick<LoadedModelInfo, 'modelId' | 'revision' | 'dtype' | 'device' | 'family'>,
+  methods: readonly Method[],
+  freeForm: FreeFormSetup | null,
+  withBlind: boolean,
+): { identity: RunIdentity; plan: RunPlan; blind: RunIdentity | null; blindPlan: RunPlan | null } {
+  const identity = runIdentity(cliRunSetup(dataset, model, methods, freeForm));
+  // Every image is offered: the runner reports an absent or unreadable file as not run.
+  const everyImage = new Set(pairs.flatMap((p) => [p.im1Local, p.im2Local]));
+  const planOf = (id: RunIdentity) =>
+    planRun({ identity: id, pairs, presentImageIds: everyImage, storedKeys: new Set() });
+  const blind = withBlind ? blindIdentity(identity) : null;
+  return { identity, plan: planOf(identity), blind, blindPlan: blind ? planOf(blind) : null };
+}
+
+export interface EvaluateOptions {
+  dataset: Dataset;
+  /** The pairs to run (all, or the first n). */
+  pairs: ConfusionPair[];
+  methods: Method[];
+  mode: ScoringMode;
+  images: ImageLoader;
+  blind: boolean;
+  /** FF's judge: its identity and settings, and the function that judges an answer. */
+  freeForm: (FreeFormSetup & { judgeAnswer: FreeFormJudge; judgeInfo: Record<string, unknown> }) | null;
+  onProgress?: RunOptions['onProgress'];
+  onImageProblem?: (problem: ImageProblem) => void;
+}
+
+export interface Evaluation {
+  identity: RunIdentity;
+  blind: RunIdentity | null;
+  outcome: RunOutcome;
+  records: CaseRecord[];
+  blindRecords: CaseRecord[];
+  metrics: Record<string, MethodMetrics>;
+  blindBaseline: Partial<Record<Method, BlindBaseline>>;
+  runCard: Record<string, unknown> & { scoring: ScoringReport };
+}
+
+export async function evaluate(
+  engine: NodeEngine,
+  lm: LoadedModel,
+  opts: EvaluateOptions,
+): Promise<Evaluation> {
+  const { dataset, pairs, methods, mode } = opts;
+  const freeForm = opts.freeForm
+    ? {
+        judge: opts.freeForm.judge,
+        maxNewTokens: opts.freeForm.maxNewTokens,
+        threshold: opts.freeForm.threshold,
+      }
+    : null;
+  const { identity, plan, blind, blindPlan } = planEvaluation(
+    dataset,
+    pairs,
+    lm.info,
+    methods,
+    freeForm,
+    opts.blind,
+  );
+  const byId = new Map(pairs.map((p) => [p.id, p]));
+
+  const records: CaseRecord[] = [];
+  const outcome = await engine.runCases(
+    lm,
+    byId,
+    plan.images,
+    opts.images,
+    {
+      mode,
+      onRecord: (r) => void records.push(r),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.onImageProblem ? { onImageProblem: opts.onImageProblem } : {}),
+    },
+    engine.createScorer(
+      lm,
+      opts.freeForm ? { judge: opts.freeForm.judgeAnswer, maxNewTokens: opts.freeForm.maxNewTokens } : {},
+    ),
+  );
+
+  // Blind baseline: the GD/PS cases again, every one shown the same blank image.
+  const blindRecords: CaseRecord[] = [];
+  if (blindPlan) {
+    await engine.runCases(lm, byId, blindPlan.images, opts.images, {
+      mode,
+      imageCondition: 'blank',
+      onRecord: (r) => void blindRecords.push(r),
+    });
+  }
+
+  const runPairs = { ...dataset, pairs };
+  const metrics = Object.fromEntries(
+    identity.methods.map((m) => [m, computeMetrics(runPairs, pairAnswersFromRecords(records, m))]),
+  );
+  const baseline = Object.fromEntries(
+    (blind?.methods ?? []).map((m) => [m, blindBaseline(runPairs, records, blindRecords, m)]),
+  );
+  const scoring: ScoringReport = {
+    modeRequested: outcome.modeRequested,
+    modeUsed: outcome.modeUsed,
+    ...(outcome.modeReason ? { modeReason: outcome.modeReason } : {}),
+    ...(outcome.cacheCheck ? { cacheCheck: outcome.cacheCheck } : {}),
+  };
+  const runCard = {
+    runId: identity.runId,
+    ...(blind ? { blindRunId: blind.runId } : {}),
+    model: {
+      id: lm.info.modelId,
+      revision: lm.info.revision,
+      family: lm.info.family,
+      architecture: lm.info.architecture,
+    },
+    device: lm.info.device,
+    dtype: lm.info.dtype,
+    mode,
+    scoring,
+    methods: identity.methods,
+    dataset: { name: dataset.name, hash: dataset.hash, pairs: pairs.length },
+    promptHashes: identity.promptHashes,
+    engineVersion: identity.key.engineVersion,
+    ...(opts.freeForm ? { judge: opts.freeForm.judgeInfo } : {}),
+    libraryVersions: lm.info.libraryVersions,
+    runtime: 'node',
+    startedAt: new Date(Date.now() - outcome.elapsedMs).toISOString(),
+    finishedAt: new Date().toISOString(),
+  };
+  return { identity, blind, outcome, records, blindRecords, metrics, blindBaseline: baseline, runCard };
+}
