@@ -7,204 +7,48 @@
 import * as Comlink from 'comlink';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { familyById } from '../core/modelFamilies.ts';
-import {
-  blindIdentity,
-  runIdentity,
-  RunSetupError,
-  type FreeFormSetup,
-  type RunIdentity,
-  type RunSetup,
-} from '../core/run/identity.ts';
+import { blindIdentity, runIdentity, RunSetupError, type RunIdentity } from '../core/run/identity.ts';
 import { METHOD_SPECS } from '../core/run/methods.ts';
 import { planRun } from '../core/run/plan.ts';
 import type { RunRecord } from '../core/run/records.ts';
-import type { Device, Dtype, RunProgress, ScoringReport } from '../core/run/vocabulary.ts';
-import { METHODS, type Dataset, type ImageSlot, type Method } from '../core/types.ts';
+import type { RunProgress } from '../core/run/vocabulary.ts';
+import { METHODS, type Dataset } from '../core/types.ts';
 import {
   DEFAULT_DB_NAME,
   getCasesForRun,
   getRun,
   listImageIds,
-  listRuns,
   putRun,
   requestPersistence,
   sharedDb,
-  type BenchmarkDb,
 } from '../db/database.ts';
 import type { ImageProblem, RunCallbacks, RunOutcome, RunRequest } from '../../workers/engine/protocol.ts';
 import { datasetStore } from './datasetStore.ts';
-import {
-  RateMeter,
-  engineClient,
-  etaSeconds,
-  readableError,
-  type EngineClient,
-  type ReadableError,
-} from './engineClient.ts';
+import { RateMeter, engineClient, etaSeconds, readableError, type ReadableError } from './engineClient.ts';
 import { imageStore } from './imageStore.ts';
-import { modelStore, type ModelStore } from './modelStore.ts';
-import { judgeStore, type JudgeStore } from './judgeStore.ts';
+import { modelStore } from './modelStore.ts';
+import { judgeStore } from './judgeStore.ts';
+import { appRunSetup, newRunRecord, scoringReport } from './runRecord.ts';
+import {
+  ACTIVE_PHASES,
+  LOCK_PREFIX,
+  PROGRESS_CHANNEL,
+  ProgressChannel,
+  type LockManagerLike,
+  type RunPhase,
+} from './runTabs.ts';
+
+import { recoveryActions } from './runRecovery.ts';
+import type { RunState, RunStoreDeps } from './runState.ts';
+
+export { ACTIVE_PHASES, type LockManagerLike, type RunPhase };
+export type { RunnableMethod, RunProgressView, RunState, RunStoreDeps } from './runState.ts';
 
 /** Methods the Run tab offers; FF needs a judge model (judgeStore) loaded beside the model. */
 export const RUNNABLE_METHODS = METHODS;
-export type RunnableMethod = Method;
-
-export const LOCK_PREFIX = 'mediconfusion-run:';
-export const PROGRESS_CHANNEL = 'mediconfusion-progress';
-
-// ---------------------------------------------------------------------------------------------
-// The app's run setup (pure): what the Run tab's choices mean as a core/run RunSetup
-
-export interface AppRunChoice {
-  dataset: Pick<Dataset, 'hash'>;
-  model: { modelId: string; revision: string; dtype: Dtype; device: Device; family: string };
-  methods: readonly Method[];
-  /** The loaded judge and the FF settings, when one is loaded. */
-  freeForm: FreeFormSetup | null;
-}
-
-export function appRunSetup(choice: AppRunChoice): RunSetup {
-  return {
-    datasetHash: choice.dataset.hash,
-    modelId: choice.model.modelId,
-    revision: choice.model.revision,
-    dtype: choice.model.dtype,
-    device: choice.model.device,
-    family: familyById(choice.model.family),
-    methods: choice.methods,
-    freeForm: choice.freeForm,
-  };
-}
-
-/** The scoring part of an engine outcome, as the run card keeps it. */
-export function scoringReport(outcome: ScoringReport): ScoringReport {
-  return {
-    modeRequested: outcome.modeRequested,
-    modeUsed: outcome.modeUsed,
-    ...(outcome.modeReason ? { modeReason: outcome.modeReason } : {}),
-    ...(outcome.cacheCheck ? { cacheCheck: outcome.cacheCheck } : {}),
-  };
-}
-
-/** The run record's label: model, dtype, device (and the blank image for the blind baseline). */
-function runLabel(identity: RunIdentity): string {
-  const { modelId, dtype, device } = identity.key;
-  return `${modelId} · ${dtype} · ${device}${identity.imageCondition === 'blank' ? ' · blank image' : ''}`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // State
-
-export type RunPhase =
-  | 'idle'
-  | 'starting'
-  | 'running'
-  | 'pausing'
-  | 'cancelling'
-  | 'paused'
-  | 'complete'
-  | 'cancelled'
-  | 'failed'
-  | 'locked';
-
-export const ACTIVE_PHASES: readonly RunPhase[] = ['starting', 'running', 'pausing', 'cancelling'];
-
-export interface RunProgressView {
-  done: number;
-  total: number;
-  /** Epoch ms when this session of the run started (elapsed counts this session only). */
-  startedAt: number;
-  elapsedMs: number;
-  casesPerSecond: number | null;
-  etaSeconds: number | null;
-  current: { pairId: string; slot: ImageSlot } | null;
-}
-
-/** What a running tab tells the others on PROGRESS_CHANNEL. */
-export interface BroadcastProgress {
-  type: 'progress';
-  runId: string;
-  label: string;
-  status: RunPhase;
-  done: number;
-  total: number;
-  etaSeconds: number | null;
-  current: { pairId: string; slot: ImageSlot } | null;
-  at: number;
-}
-
-/** The plan for the configuration now chosen, shown before a start (how much is already stored). */
-export interface PlanPreview {
-  runId: string;
-  total: number;
-  alreadyDone: number;
-  notRunPairs: number;
-  status: RunRecord['status'] | null;
-}
-
-export interface RunState {
-  methods: Record<RunnableMethod, boolean>;
-  /** Also run GD/PS with a blank image (the blind baseline), as a sibling run, before the main run. */
-  blind: boolean;
-  phase: RunPhase;
-  runId: string | null;
-  run: RunRecord | null;
-  progress: RunProgressView | null;
-  notRunPairs: { pairId: string; missing: string[] }[];
-  imageProblems: ImageProblem[];
-  error: ReadableError | null;
-  /** After a lost GPU on a WebGPU run: offer the same evaluation on wasm. */
-  canRetryOnWasm: boolean;
-  /** Set when another tab holds this run's lock; progress as that tab last reported it. */
-  lockedElsewhere: { runId: string; progress: BroadcastProgress | null } | null;
-  /** Runs a closed or crashed tab left in status 'running'. */
-  interrupted: RunRecord[];
-  preview: PlanPreview | null;
-
-  setMethod(method: RunnableMethod, on: boolean): void;
-  setBlind(on: boolean): void;
-  start(): Promise<void>;
-  pause(): Promise<void>;
-  /** Same as start: stored cases are skipped, so it continues where the run stopped. */
-  resume(): Promise<void>;
-  cancel(): Promise<void>;
-  retryOnWasm(): Promise<void>;
-  resumeIfInterrupted(): Promise<void>;
-  resumeInterrupted(runId: string): Promise<void>;
-  refreshPreview(): Promise<void>;
-  dismissError(): void;
-}
-
-/** The part of navigator.locks the store uses (absent in Node and very old browsers). */
-export interface LockManagerLike {
-  request<T>(
-    name: string,
-    options: { ifAvailable: boolean },
-    callback: (lock: unknown) => Promise<T>,
-  ): Promise<T>;
-  query?(): Promise<{ held?: { name?: string }[] }>;
-}
-
-export interface ChannelLike {
-  postMessage(message: unknown): void;
-  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
-}
-
-export interface RunStoreDeps {
-  db: () => Promise<BenchmarkDb>;
-  dbName: string;
-  engine: EngineClient;
-  models: ModelStore;
-  judge: JudgeStore;
-  dataset: () => Dataset | null;
-  locks: () => LockManagerLike | undefined;
-  channel: () => ChannelLike | null;
-  requestPersistence: () => Promise<boolean>;
-  /** Called after images or results changed, so other views can refresh. */
-  onStored: () => void;
-  now: () => number;
-}
 
 export type RunStore = StoreApi<RunState>;
 
@@ -223,7 +67,7 @@ const browserDeps: RunStoreDeps = {
   now: () => Date.now(),
 };
 
-function problem(title: string, message: string): ReadableError {
+export function problem(title: string, message: string): ReadableError {
   return { kind: 'unknown', title, message };
 }
 
@@ -231,45 +75,13 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
   const deps: RunStoreDeps = { ...browserDeps, ...overrides };
   /** What the user asked of the active run: it decides the status a cancelled engine run ends in. */
   let intent: 'pause' | 'cancel' | null = null;
-  const remote = new Map<string, BroadcastProgress>();
-  // Opened on the first start: an open channel keeps a Node process (tests, tools) alive.
-  let channel: ChannelLike | null | undefined;
 
   return createStore<RunState>()((set, get) => {
-    function openChannel(): ChannelLike | null {
-      if (channel !== undefined) return channel;
-      channel = deps.channel();
-      channel?.addEventListener('message', (event) => {
-        const data = event.data as Partial<BroadcastProgress> | null;
-        if (!data || data.type !== 'progress' || typeof data.runId !== 'string') return;
-        remote.set(data.runId, data as BroadcastProgress);
-        const locked = get().lockedElsewhere;
-        if (locked && locked.runId === data.runId) {
-          set({ lockedElsewhere: { runId: locked.runId, progress: data as BroadcastProgress } });
-        }
-      });
-      return channel;
-    }
-
-    function broadcast(run: RunRecord, status: RunPhase): void {
-      const p = get().progress;
-      const message: BroadcastProgress = {
-        type: 'progress',
-        runId: run.id,
-        label: run.label,
-        status,
-        done: p?.done ?? 0,
-        total: p?.total ?? 0,
-        etaSeconds: p?.etaSeconds ?? null,
-        current: p?.current ?? null,
-        at: deps.now(),
-      };
-      try {
-        channel?.postMessage(message);
-      } catch {
-        // A closed channel (page unloading) only loses a progress note.
-      }
-    }
+    const tabs = new ProgressChannel(deps.channel, deps.now, (runId, progress) => {
+      const locked = get().lockedElsewhere;
+      if (locked && locked.runId === runId) set({ lockedElsewhere: { runId, progress } });
+    });
+    const broadcast = (run: RunRecord, status: RunPhase) => tabs.post(run, status, get().progress);
 
     /** The loaded model, dataset and methods as a run identity, or the reason there is none. */
     function configuration(): { ok: true; identity: RunIdentity } | { ok: false; error: ReadableError } {
@@ -322,7 +134,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
     async function execute(identity: RunIdentity): Promise<void> {
       const dataset = deps.dataset() as Dataset;
       const loaded = deps.models.getState().model!;
-      const { runId, key, methods, promptHashes } = identity;
+      const { runId, key, promptHashes } = identity;
       intent = null;
       set({
         phase: 'starting',
@@ -342,38 +154,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         const existing = await getRun(db, runId);
         const now = deps.now();
         const blank = identity.imageCondition === 'blank';
-        run = {
-          id: runId,
-          label: runLabel(identity),
-          datasetHash: dataset.hash,
-          datasetName: dataset.name,
-          model: {
-            sourceKind: loaded.identity.sourceKind,
-            modelId: key.modelId,
-            revision: key.revision,
-          },
-          device: key.device,
-          dtype: key.dtype,
-          methods: METHODS.filter((m) => methods.includes(m) || (existing?.methods ?? []).includes(m)),
-          promptHashes: { ...(existing?.promptHashes ?? {}), ...promptHashes },
-          engineVersion: key.engineVersion,
-          status: 'running',
-          createdAt: existing?.createdAt ?? now,
-          updatedAt: now,
-          runCard: {
-            ...(existing?.runCard ?? {}),
-            family: loaded.info.family,
-            architecture: loaded.info.architecture,
-            modelFiles: loaded.info.files,
-            libraryVersions: loaded.info.libraryVersions,
-            ...(loaded.info.fallbackReason ? { fallbackReason: loaded.info.fallbackReason } : {}),
-            userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown',
-            ...(identity.blindOf ? { blindOf: identity.blindOf, imageCondition: 'blank' } : {}),
-            ...(identity.freeForm ? { freeFormJudge: identity.freeForm } : {}),
-          },
-          imported: false,
-          ...(blank ? { imageCondition: 'blank' as const } : {}),
-        };
+        run = newRunRecord(identity, dataset, loaded, existing, now);
         await putRun(db, run);
         set({ run });
 
@@ -501,6 +282,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
     }
 
     return {
+      ...recoveryActions({ deps, get, set, configuration, problem }),
       methods: { GD: true, PS: false, MC: false, FF: false },
       blind: false,
       phase: 'idle',
@@ -530,7 +312,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           set({ error: chosen.error });
           return;
         }
-        openChannel();
+        tabs.open();
         // The blind sibling runs first, so "Complete" at the end means both runs are done and the
         // store ends on the main run.
         const main = chosen.identity;
@@ -553,7 +335,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
             set({
               phase: 'locked',
               runId: main.runId,
-              lockedElsewhere: { runId: main.runId, progress: remote.get(main.runId) ?? null },
+              lockedElsewhere: { runId: main.runId, progress: tabs.latest(main.runId) },
               error: null,
             });
             return;
@@ -588,70 +370,6 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           set({ run: next, phase: 'cancelled', canRetryOnWasm: false });
           broadcast(next, 'cancelled');
         }
-      },
-
-      async retryOnWasm() {
-        const models = deps.models.getState();
-        models.setDevice('wasm');
-        set({ error: null, canRetryOnWasm: false });
-        if (await deps.models.getState().load()) await get().start();
-      },
-
-      async resumeIfInterrupted() {
-        try {
-          const runs = (await listRuns(await deps.db())).filter((r) => r.status === 'running');
-          const held = new Set<string>();
-          const query = await deps.locks()?.query?.();
-          for (const lock of query?.held ?? []) if (lock.name) held.add(lock.name);
-          const mine = ACTIVE_PHASES.includes(get().phase) ? get().runId : null;
-          set({ interrupted: runs.filter((r) => r.id !== mine && !held.has(LOCK_PREFIX + r.id)) });
-        } catch {
-          set({ interrupted: [] });
-        }
-      },
-
-      async resumeInterrupted(runId) {
-        const run = get().interrupted.find((r) => r.id === runId);
-        if (!run) return;
-        const methods = { GD: false, PS: false, MC: false, FF: false };
-        for (const m of RUNNABLE_METHODS) methods[m] = run.methods.includes(m);
-        const blindRun = run.imageCondition === 'blank';
-        set({ methods, error: null, ...(blindRun ? { blind: true } : {}) });
-        const matches = () => {
-          const chosen = configuration();
-          if (!chosen.ok) return false;
-          const identity = blindRun ? blindIdentity(chosen.identity) : chosen.identity;
-          return identity?.runId === runId;
-        };
-        if (!matches()) {
-          if (run.model.sourceKind !== 'hub') {
-            set({
-              error: problem(
-                'Load the same model first',
-                `This run used the local folder "${run.model.modelId}" (${run.dtype}, ${run.device}). Pick ` +
-                  'that folder again, load it with the same device and dtype, then press Resume.',
-              ),
-            });
-            return;
-          }
-          const models = deps.models.getState();
-          models.setHubId(run.model.modelId);
-          models.setRevision(run.model.revision);
-          models.setDevice(run.device);
-          models.setDtype(run.dtype);
-          if (!(await deps.models.getState().load())) return;
-          if (!matches()) {
-            set({
-              error: problem(
-                'The loaded model differs from the run',
-                `The model loaded as ${deps.models.getState().model?.info.device ?? '?'} / ` +
-                  `${deps.models.getState().model?.info.dtype ?? '?'}, so it would be a different run.`,
-              ),
-            });
-            return;
-          }
-        }
-        await get().start();
       },
 
       async refreshPreview() {

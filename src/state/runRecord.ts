@@ -1,0 +1,89 @@
+// The run store's pure half: what the Run tab's choices mean as a core/run RunSetup, the run record
+// a start writes (label, model, provenance for the run card), and the scoring report kept in it.
+import { familyById } from '../core/modelFamilies.ts';
+import type { FreeFormSetup, RunIdentity, RunSetup } from '../core/run/identity.ts';
+import type { RunRecord } from '../core/run/records.ts';
+import type { Device, Dtype, ScoringReport } from '../core/run/vocabulary.ts';
+import { METHODS, type Dataset, type Method } from '../core/types.ts';
+import type { LoadedModelView } from './modelStore.ts';
+
+export interface AppRunChoice {
+  dataset: Pick<Dataset, 'hash'>;
+  model: { modelId: string; revision: string; dtype: Dtype; device: Device; family: string };
+  methods: readonly Method[];
+  /** The loaded judge and the FF settings, when one is loaded. */
+  freeForm: FreeFormSetup | null;
+}
+
+export function appRunSetup(choice: AppRunChoice): RunSetup {
+  return {
+    datasetHash: choice.dataset.hash,
+    modelId: choice.model.modelId,
+    revision: choice.model.revision,
+    dtype: choice.model.dtype,
+    device: choice.model.device,
+    family: familyById(choice.model.family),
+    methods: choice.methods,
+    freeForm: choice.freeForm,
+  };
+}
+
+/** The scoring part of an engine outcome, as the run card keeps it. */
+export function scoringReport(outcome: ScoringReport): ScoringReport {
+  return {
+    modeRequested: outcome.modeRequested,
+    modeUsed: outcome.modeUsed,
+    ...(outcome.modeReason ? { modeReason: outcome.modeReason } : {}),
+    ...(outcome.cacheCheck ? { cacheCheck: outcome.cacheCheck } : {}),
+  };
+}
+
+/** The run record's label: model, dtype, device (and the blank image for the blind baseline). */
+export function runLabel(identity: RunIdentity): string {
+  const { modelId, dtype, device } = identity.key;
+  return `${modelId} · ${dtype} · ${device}${identity.imageCondition === 'blank' ? ' · blank image' : ''}`;
+}
+
+/** The record a start writes: the run's identity and provenance, merged with what an earlier session stored. */
+export function newRunRecord(
+  identity: RunIdentity,
+  dataset: Pick<Dataset, 'hash' | 'name'>,
+  loaded: LoadedModelView,
+  existing: RunRecord | undefined,
+  now: number,
+): RunRecord {
+  const { runId, key, methods, promptHashes } = identity;
+  const blank = identity.imageCondition === 'blank';
+  return {
+    id: runId,
+    label: runLabel(identity),
+    datasetHash: dataset.hash,
+    datasetName: dataset.name,
+    model: {
+      sourceKind: loaded.identity.sourceKind,
+      modelId: key.modelId,
+      revision: key.revision,
+    },
+    device: key.device,
+    dtype: key.dtype,
+    methods: METHODS.filter((m) => methods.includes(m) || (existing?.methods ?? []).includes(m)),
+    promptHashes: { ...(existing?.promptHashes ?? {}), ...promptHashes },
+    engineVersion: key.engineVersion,
+    status: 'running',
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
+    runCard: {
+      ...(existing?.runCard ?? {}),
+      family: loaded.info.family,
+      architecture: loaded.info.architecture,
+      modelFiles: loaded.info.files,
+      libraryVersions: loaded.info.libraryVersions,
+      ...(loaded.info.fallbackReason ? { fallbackReason: loaded.info.fallbackReason } : {}),
+      userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown',
+      ...(identity.blindOf ? { blindOf: identity.blindOf, imageCondition: 'blank' } : {}),
+      ...(identity.freeForm ? { freeFormJudge: identity.freeForm } : {}),
+    },
+    imported: false,
+    ...(blank ? { imageCondition: 'blank' as const } : {}),
+  };
+}

@@ -1,0 +1,80 @@
+// The run store's shape: its state and actions (RunState) and what it depends on (RunStoreDeps),
+// so the store (runStore.ts) and its recovery actions (runRecovery.ts) share one definition.
+import type { RunRecord } from '../core/run/records.ts';
+import type { Dataset, ImageSlot, Method } from '../core/types.ts';
+import type { BenchmarkDb } from '../db/database.ts';
+import type { ImageProblem } from '../../workers/engine/protocol.ts';
+import type { EngineClient, ReadableError } from './engineClient.ts';
+import type { JudgeStore } from './judgeStore.ts';
+import type { ModelStore } from './modelStore.ts';
+import type { BroadcastProgress, ChannelLike, LockManagerLike, RunPhase } from './runTabs.ts';
+
+export type RunnableMethod = Method;
+
+export interface RunProgressView {
+  done: number;
+  total: number;
+  /** Epoch ms when this session of the run started (elapsed counts this session only). */
+  startedAt: number;
+  elapsedMs: number;
+  casesPerSecond: number | null;
+  etaSeconds: number | null;
+  current: { pairId: string; slot: ImageSlot } | null;
+}
+
+/** The plan for the configuration now chosen, shown before a start (how much is already stored). */
+export interface PlanPreview {
+  runId: string;
+  total: number;
+  alreadyDone: number;
+  notRunPairs: number;
+  status: RunRecord['status'] | null;
+}
+
+export interface RunState {
+  methods: Record<RunnableMethod, boolean>;
+  /** Also run GD/PS with a blank image (the blind baseline), as a sibling run, before the main run. */
+  blind: boolean;
+  phase: RunPhase;
+  runId: string | null;
+  run: RunRecord | null;
+  progress: RunProgressView | null;
+  notRunPairs: { pairId: string; missing: string[] }[];
+  imageProblems: ImageProblem[];
+  error: ReadableError | null;
+  /** After a lost GPU on a WebGPU run: offer the same evaluation on wasm. */
+  canRetryOnWasm: boolean;
+  /** Set when another tab holds this run's lock; progress as that tab last reported it. */
+  lockedElsewhere: { runId: string; progress: BroadcastProgress | null } | null;
+  /** Runs a closed or crashed tab left in status 'running'. */
+  interrupted: RunRecord[];
+  preview: PlanPreview | null;
+
+  setMethod(method: RunnableMethod, on: boolean): void;
+  setBlind(on: boolean): void;
+  start(): Promise<void>;
+  pause(): Promise<void>;
+  /** Same as start: stored cases are skipped, so it continues where the run stopped. */
+  resume(): Promise<void>;
+  cancel(): Promise<void>;
+  retryOnWasm(): Promise<void>;
+  resumeIfInterrupted(): Promise<void>;
+  resumeInterrupted(runId: string): Promise<void>;
+  refreshPreview(): Promise<void>;
+  dismissError(): void;
+}
+
+export interface RunStoreDeps {
+  db: () => Promise<BenchmarkDb>;
+  dbName: string;
+  engine: EngineClient;
+  models: ModelStore;
+  judge: JudgeStore;
+  dataset: () => Dataset | null;
+  locks: () => LockManagerLike | undefined;
+  channel: () => ChannelLike | null;
+  requestPersistence: () => Promise<boolean>;
+  /** Called after images or results changed, so other views can refresh. */
+  onStored: () => void;
+  now: () => number;
+}
