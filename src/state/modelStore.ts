@@ -10,17 +10,22 @@
 import * as Comlink from 'comlink';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { stableHash } from '../core/hash.ts';
 import { catalogEntry } from '../core/modelCatalog.ts';
-import type { EnvironmentReport } from '../../workers/engine/protocol.ts';
-import type { Device, Dtype } from '../core/run/vocabulary.ts';
+import {
+  defaultDtype,
+  dtypeUsable,
+  modelFolderFromFiles,
+  pageOverrides,
+  type PickedFile,
+  type PickedFolder,
+} from '../core/modelFiles.ts';
+import { ALL_DTYPES, DTYPE_PREFERENCE, type Device, type Dtype } from '../core/run/vocabulary.ts';
 import type {
+  EnvironmentReport,
   LoadedModelInfo,
   LoadOptions,
   LoadProgress,
-  ModelSource,
 } from '../../workers/engine/protocol.ts';
-import { ALL_DTYPES, DTYPE_PREFERENCE } from '../core/run/vocabulary.ts';
 import {
   RateMeter,
   engineClient,
@@ -30,128 +35,23 @@ import {
   type ReadableError,
 } from './engineClient.ts';
 import { MODEL_CACHE_NAME } from '../sw/policy.ts';
+import { resolveModelChoice, type ModelIdentity } from './modelChoice.ts';
 import { offlineStore } from './offlineStore.ts';
 
 export { ALL_DTYPES };
-export const BROWSER_DEVICES: readonly Device[] = ['webgpu', 'wasm'];
+export { BROWSER_DEVICES } from '../core/modelFiles.ts';
 export const DEFAULT_HUB_ID = 'HuggingFaceTB/SmolVLM-256M-Instruct';
 
-/** ONNX file-name suffix per dtype in the hub layout (transformers.js naming). */
-const DTYPE_SUFFIX: Record<Dtype, string> = {
-  fp32: '',
-  fp16: '_fp16',
-  q8: '_quantized',
-  int8: '_int8',
-  uint8: '_uint8',
-  q4: '_q4',
-  q4f16: '_q4f16',
-  bnb4: '_bnb4',
-};
-
-/** The dtype a device gets unless the user (or ?dtype=) says otherwise. */
-export function defaultDtype(device: Device, shaderF16: boolean): Dtype {
-  if (device === 'webgpu') return shaderF16 ? 'fp16' : 'fp32';
-  return 'q8';
-}
-
-/** Whether the device can run a dtype at all (f16 weights on WebGPU need shader-f16). */
-export function dtypeUsable(dtype: Dtype, device: Device, shaderF16: boolean): boolean {
-  return !(device === 'webgpu' && !shaderF16 && dtype.includes('16'));
-}
-
-export interface PageOverrides {
-  hubHost: string | null;
-  dtype: Dtype | null;
-  device: Device | null;
-}
-
-/** Reads ?hub=, ?dtype= and ?device= (see the top comment). Invalid values are ignored. */
-export function pageOverrides(search: string): PageOverrides {
-  const params = new URLSearchParams(search);
-  const hub = params.get('hub');
-  const dtype = params.get('dtype');
-  const device = params.get('device');
-  let hubHost: string | null = null;
-  if (hub) {
-    try {
-      hubHost = new URL(hub).href;
-    } catch {
-      hubHost = null;
-    }
-  }
-  return {
-    hubHost,
-    dtype: dtype && (ALL_DTYPES as readonly string[]).includes(dtype) ? (dtype as Dtype) : null,
-    device: device && (BROWSER_DEVICES as readonly string[]).includes(device) ? (device as Device) : null,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Picked folders
-
-/** One picked or dropped file with its path as the browser gives it (webkitRelativePath or entry path). */
-export interface PickedFile {
-  file: File;
-  path: string;
-}
-
-export interface PickedFolder {
-  name: string;
-  /** Path inside the model folder (top folder name stripped) → file. */
-  files: Map<string, File>;
-  totalBytes: number;
-  /** dtypes for which every ONNX file found has its variant (the engine has the last word). */
-  dtypes: Dtype[];
-  /** Stable fingerprint of paths and sizes: part of a local model's identity in run ids. */
-  fingerprint: string;
-}
-
-/**
- * Maps picked files to the hub layout: strips the common top folder (`my-model/onnx/x.onnx` →
- * `onnx/x.onnx`). Loose files without folders (a multi-file drop) keep their names, except
- * `.onnx` files, which the hub layout keeps in `onnx/`.
- */
-export function modelFolderFromFiles(picked: readonly PickedFile[]): PickedFolder {
-  const split = picked.map((p) => ({ file: p.file, parts: p.path.split(/[/\\]+/).filter(Boolean) }));
-  const tops = new Set(split.map((s) => (s.parts.length > 1 ? s.parts[0] : null)));
-  const commonTop = tops.size === 1 ? [...tops][0] : null;
-  const files = new Map<string, File>();
-  for (const { file, parts } of split) {
-    let rel = commonTop ? parts.slice(1) : parts.length > 0 ? parts : [file.name];
-    if (rel.length === 1 && rel[0]?.endsWith('.onnx')) rel = ['onnx', rel[0]];
-    const path = rel.join('/');
-    // Hidden files (.DS_Store, .git*) are never model files.
-    if (rel.some((part) => part.startsWith('.'))) continue;
-    files.set(path, file);
-  }
-  const entries = [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return {
-    name: commonTop ?? 'picked files',
-    files,
-    totalBytes: entries.reduce((sum, [, f]) => sum + f.size, 0),
-    dtypes: folderDtypes([...files.keys()]),
-    fingerprint: stableHash(entries.map(([path, f]) => [path, f.size])),
-  };
-}
-
-/** dtypes offered by the ONNX files under onnx/: every model part must exist in that variant. */
-export function folderDtypes(paths: readonly string[]): Dtype[] {
-  const onnx = paths
-    .filter((p) => p.startsWith('onnx/') && p.endsWith('.onnx'))
-    .map((p) => p.slice('onnx/'.length, -'.onnx'.length));
-  if (onnx.length === 0) return [];
-  const names = new Set(onnx);
-  // Longest suffix first, so "x_q4f16" is read as q4f16 and not as a part named "x_q4f16" in fp32.
-  const suffixes = (Object.entries(DTYPE_SUFFIX) as [Dtype, string][]).sort(
-    (a, b) => b[1].length - a[1].length,
-  );
-  const bases = new Set<string>();
-  for (const name of onnx) {
-    const match = suffixes.find(([, s]) => s !== '' && name.endsWith(s));
-    bases.add(match ? name.slice(0, -match[1].length) : name);
-  }
-  return ALL_DTYPES.filter((dtype) => [...bases].every((base) => names.has(base + DTYPE_SUFFIX[dtype])));
-}
+export {
+  defaultDtype,
+  dtypeUsable,
+  folderDtypes,
+  modelFolderFromFiles,
+  pageOverrides,
+  type PageOverrides,
+  type PickedFile,
+  type PickedFolder,
+} from '../core/modelFiles.ts';
 
 // ---------------------------------------------------------------------------------------------
 // State
@@ -171,46 +71,7 @@ export interface LoadProgressView {
   etaSeconds: number | null;
 }
 
-/** What identifies a loaded model in run ids (a local folder's revision is its fingerprint). */
-export interface ModelIdentity {
-  sourceKind: 'hub' | 'files';
-  modelId: string;
-  revision: string;
-}
-
-/** The user's model choice as both stores hold it: a hub id + revision, or a picked folder. */
-export interface ModelChoice {
-  source: 'hub' | 'folder';
-  hubId: string;
-  revision: string;
-  folder: PickedFolder | null;
-}
-
-/**
- * Turns a model choice into what the worker loads and what identifies it in run ids, or says
- * why it cannot be loaded. Shared by the image-text model and the FF judge.
- */
-export function resolveModelChoice(
-  choice: ModelChoice,
-  hubHost: string | null,
-): { source: ModelSource; identity: ModelIdentity } | { error: string } {
-  if (choice.source === 'folder') {
-    if (!choice.folder) return { error: 'No folder picked.' };
-    const { name, files, fingerprint } = choice.folder;
-    return {
-      source: { kind: 'files', name, files },
-      identity: { sourceKind: 'files', modelId: name, revision: `local:${fingerprint}` },
-    };
-  }
-  const repoId = choice.hubId.trim();
-  if (!/^[\w.-]+\/[\w.-]+$/.test(repoId))
-    return { error: `"${repoId}" is not a hub repo id (expected owner/name).` };
-  const revision = choice.revision.trim() || 'main';
-  return {
-    source: { kind: 'hub', repoId, revision, ...(hubHost ? { remoteHost: hubHost } : {}) },
-    identity: { sourceKind: 'hub', modelId: repoId, revision },
-  };
-}
+export { resolveModelChoice, type ModelChoice, type ModelIdentity } from './modelChoice.ts';
 
 export interface LoadedModelView {
   info: LoadedModelInfo;
