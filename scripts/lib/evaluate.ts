@@ -13,7 +13,7 @@ import {
   type RunSetup,
 } from '../../src/core/run/identity.ts';
 import { planRun, type RunPlan } from '../../src/core/run/plan.ts';
-import type { ScoringMode, ScoringReport } from '../../src/core/run/vocabulary.ts';
+import { scoringReport, type ScoringMode, type ScoringReport } from '../../src/core/run/vocabulary.ts';
 import type { CaseRecord, ConfusionPair, Dataset, Method } from '../../src/core/types.ts';
 import type { LoadedModel } from '../../workers/engine/loadModel.ts';
 import type { ImageProblem, LoadedModelInfo, RunOutcome } from '../../workers/engine/protocol.ts';
@@ -141,12 +141,7 @@ export async function evaluate(
   const baseline = Object.fromEntries(
     (blind?.methods ?? []).map((m) => [m, blindBaseline(runPairs, records, blindRecords, m)]),
   );
-  const scoring: ScoringReport = {
-    modeRequested: outcome.modeRequested,
-    modeUsed: outcome.modeUsed,
-    ...(outcome.modeReason ? { modeReason: outcome.modeReason } : {}),
-    ...(outcome.cacheCheck ? { cacheCheck: outcome.cacheCheck } : {}),
-  };
+  const scoring = scoringReport(outcome);
   const runCard = {
     runId: identity.runId,
     ...(blind ? { blindRunId: blind.runId } : {}),

@@ -3,7 +3,7 @@
 import { familyById } from '../core/modelFamilies.ts';
 import type { FreeFormSetup, RunIdentity, RunSetup } from '../core/run/identity.ts';
 import type { RunRecord } from '../core/run/records.ts';
-import type { Device, Dtype, ScoringReport } from '../core/run/vocabulary.ts';
+import type { Device, Dtype } from '../core/run/vocabulary.ts';
 import { METHODS, type Dataset, type Method } from '../core/types.ts';
 import type { LoadedModelView } from './modelStore.ts';
 
@@ -25,16 +25,6 @@ export function appRunSetup(choice: AppRunChoice): RunSetup {
     family: familyById(choice.model.family),
     methods: choice.methods,
     freeForm: choice.freeForm,
-  };
-}
-
-/** The scoring part of an engine outcome, as the run card keeps it. */
-export function scoringReport(outcome: ScoringReport): ScoringReport {
-  return {
-    modeRequested: outcome.modeRequested,
-    modeUsed: outcome.modeUsed,
-    ...(outcome.modeReason ? { modeReason: outcome.modeReason } : {}),
-    ...(outcome.cacheCheck ? { cacheCheck: outcome.cacheCheck } : {}),
   };
 }
 

@@ -11,7 +11,7 @@ import { blindIdentity, runIdentity, RunSetupError, type RunIdentity } from '../
 import { METHOD_SPECS } from '../core/run/methods.ts';
 import { planRun } from '../core/run/plan.ts';
 import type { RunRecord } from '../core/run/records.ts';
-import type { RunProgress } from '../core/run/vocabulary.ts';
+import { scoringReport, type RunProgress } from '../core/run/vocabulary.ts';
 import { METHODS, type Dataset } from '../core/types.ts';
 import {
   DEFAULT_DB_NAME,
@@ -28,7 +28,7 @@ import { RateMeter, engineClient, etaSeconds, readableError, type ReadableError 
 import { imageStore } from './imageStore.ts';
 import { modelStore } from './modelStore.ts';
 import { judgeStore } from './judgeStore.ts';
-import { appRunSetup, newRunRecord, scoringReport } from './runRecord.ts';
+import { appRunSetup, newRunRecord } from './runRecord.ts';
 import {
   ACTIVE_PHASES,
   LOCK_PREFIX,

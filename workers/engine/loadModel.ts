@@ -1,21 +1,28 @@
-// Model loading: resolves where files come from (hub, a served or on-disk folder, files the user
-// picked), refuses unsupported architectures and incomplete folders before any weight download,
-// reports per-file byte progress, picks device and dtype, and falls back from WebGPU to wasm.
+// Model loading (where the files come from is modelSource.ts): refuses unsupported architectures
+// and incomplete folders before any weight download, reports per-file byte progress, picks device
+// and dtype, and falls back from WebGPU to wasm.
 import {
   AutoConfig,
   AutoModelForImageTextToText,
   AutoProcessor,
-  ModelRegistry,
-  env,
   type PreTrainedModel,
   type Processor,
 } from '@huggingface/transformers';
 import { familyForConfig, MODEL_FAMILIES, type ModelFamily } from '../../src/core/modelFamilies.ts';
-import { MODEL_CACHE_NAME } from '../../src/sw/policy.ts';
-import { networkGuard } from './networkGuard.ts';
-import { ALL_DTYPES, DTYPE_PREFERENCE, type Device, type Dtype } from '../../src/core/run/vocabulary.ts';
+import { DTYPE_PREFERENCE, type Device, type Dtype } from '../../src/core/run/vocabulary.ts';
 import { classifyError, EngineError, firstLine } from './errors.ts';
-import type { LoadOptions, LoadProgress, LoadedModelInfo, ModelSource } from './protocol.ts';
+import type { LoadOptions, LoadProgress, LoadedModelInfo } from './protocol.ts';
+import {
+  availableDtypes,
+  configureEnvironment,
+  describeSource,
+  filesFor,
+  isOptionalFile,
+  REQUIRED_SIDE_FILES,
+  type ResolvedSource,
+} from './modelSource.ts';
+
+export { availableDtypes, configureEnvironment, describeSource, type ResolvedSource };
 
 /** What the hosting environment (browser worker or Node CLI) can do; the engine stays platform-free. */
 export interface EngineHost {
@@ -48,162 +55,6 @@ export interface ModelConfig {
   vocab_size?: number;
   'transformers.js_config'?: { dtype?: unknown };
   [key: string]: unknown;
-}
-
-const LOCAL_FILES_PREFIX = '/__picked_model__/';
-
-/** Files every processor-based model needs besides the ONNX weights. */
-const REQUIRED_SIDE_FILES = [
-  'config.json',
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'preprocessor_config.json',
-];
-
-export interface ResolvedSource {
-  modelId: string;
-  revision: string;
-  /** Fetches a file of the model by relative path, or null when it does not exist. */
-  probe(file: string): Promise<{ exists: boolean; size: number | null }>;
-}
-
-// Looked up at each call, so the worker's guarded fetch (networkGuard.ts) is the one used.
-const realFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
-
-/**
- * Points transformers.js's global env at one source. A worker loads one model at a time (the
- * image-text model, then the FF judge); sessions, once created, no longer read the env.
- */
-export function configureEnvironment(source: ModelSource, opts: LoadOptions): ResolvedSource {
-  env.useBrowserCache = Boolean(opts.useBrowserCache) && typeof caches !== 'undefined';
-  env.fetch = realFetch;
-  switch (source.kind) {
-    case 'hub': {
-      // Offline, remote files stay allowed (transformers.js refuses to run with remote and local
-      // both off) and are read from its cache first; any request it would send is refused.
-      env.allowRemoteModels = true;
-      env.allowLocalModels = false;
-      if (opts.offline) env.fetch = networkGuard.offlineFetch(realFetch);
-      if (source.remoteHost)
-        env.remoteHost = source.remoteHost.endsWith('/') ? source.remoteHost : `${source.remoteHost}/`;
-      const revision = source.revision || 'main';
-      const base = `${env.remoteHost}${env.remotePathTemplate.replaceAll('{model}', source.repoId).replaceAll('{revision}', encodeURIComponent(revision))}`;
-      return {
-        modelId: source.repoId,
-        revision,
-        probe: (file) => (opts.offline ? probeBrowserCache(`${base}${file}`) : probeUrl(`${base}${file}`)),
-      };
-    }
-    case 'path': {
-      env.allowRemoteModels = false;
-      env.allowLocalModels = true;
-      const trimmed = source.path.replace(/[/\\]+$/, '');
-      const cut = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
-      const parent = cut >= 0 ? trimmed.slice(0, cut + 1) : './';
-      const name = cut >= 0 ? trimmed.slice(cut + 1) : trimmed;
-      env.localModelPath = parent;
-      return {
-        modelId: name,
-        revision: 'local',
-        probe: (file) =>
-          env.useFS && !/^https?:\/\//i.test(trimmed)
-            ? probeDisk(`${trimmed}/${file}`)
-            : probeUrl(`${trimmed}/${file}`),
-      };
-    }
-    case 'files': {
-      env.allowRemoteModels = false;
-      env.allowLocalModels = true;
-      env.useBrowserCache = false;
-      env.localModelPath = LOCAL_FILES_PREFIX;
-      const files = source.files;
-      // transformers.js fetches local files through env.fetch; serve them from the picked folder.
-      env.fetch = (async (input: string | URL, init?: RequestInit) => {
-        const url = String(input);
-        const at = url.indexOf(LOCAL_FILES_PREFIX);
-        if (at < 0) return realFetch(input, init);
-        const rel = url
-          .slice(at + LOCAL_FILES_PREFIX.length)
-          .split('/')
-          .slice(1)
-          .join('/');
-        const blob = files.get(decodeURIComponent(rel));
-        if (!blob) return new Response('not found', { status: 404 });
-        return new Response(blob, { status: 200, headers: { 'content-length': String(blob.size) } });
-      }) as typeof fetch;
-      return {
-        modelId: source.name,
-        revision: 'local',
-        probe: async (file) => {
-          const blob = files.get(file);
-          return { exists: Boolean(blob), size: blob?.size ?? null };
-        },
-      };
-    }
-  }
-}
-
-async function probeUrl(url: string): Promise<{ exists: boolean; size: number | null }> {
-  let res: Response;
-  try {
-    res = await env.fetch(url, { method: 'HEAD' });
-  } catch (e) {
-    throw new EngineError('network', `Could not reach ${url}: ${(e as Error).message}`);
-  }
-  if (res.status === 404 || res.status === 401) return { exists: false, size: null };
-  if (!res.ok) throw new EngineError('network', `${url} answered HTTP ${res.status}`);
-  const len = res.headers.get('content-length');
-  return { exists: true, size: len ? Number(len) : null };
-}
-
-async function probeBrowserCache(url: string): Promise<{ exists: boolean; size: number | null }> {
-  if (typeof caches === 'undefined') return { exists: false, size: null };
-  const cache = await caches.open(MODEL_CACHE_NAME);
-  const hit = await cache.match(url);
-  return { exists: Boolean(hit), size: hit ? Number(hit.headers.get('content-length') ?? 0) || null : null };
-}
-
-async function probeDisk(path: string): Promise<{ exists: boolean; size: number | null }> {
-  const fs = await import(/* @vite-ignore */ 'node:fs/promises');
-  try {
-    const st = await fs.stat(path);
-    return { exists: st.isFile(), size: st.size };
-  } catch {
-    return { exists: false, size: null };
-  }
-}
-
-/** The dtypes for which every ONNX file the architecture needs is present. */
-export async function availableDtypes(
-  resolved: ResolvedSource,
-  config: ModelConfig,
-  device: Device,
-  sideFiles: readonly string[] = REQUIRED_SIDE_FILES,
-): Promise<Dtype[]> {
-  const out: Dtype[] = [];
-  for (const dtype of ALL_DTYPES) {
-    const files = await filesFor(resolved, config, device, dtype, sideFiles);
-    const onnx = files.filter((f) => f.endsWith('.onnx'));
-    const probes = await Promise.all(onnx.map((f) => resolved.probe(f)));
-    if (probes.every((p) => p.exists)) out.push(dtype);
-  }
-  return out;
-}
-
-async function filesFor(
-  resolved: ResolvedSource,
-  config: ModelConfig,
-  device: Device,
-  dtype: Dtype,
-  sideFiles: readonly string[] = REQUIRED_SIDE_FILES,
-) {
-  // get_model_files works from the config we already hold; get_files would fetch more configs at `main`.
-  const files = await ModelRegistry.get_model_files(resolved.modelId, {
-    config: config as never,
-    dtype,
-    device: device === 'cpu' ? 'cpu' : device,
-  });
-  return [...new Set([...sideFiles, ...files])];
 }
 
 function chooseDtype(available: Dtype[], device: Device, shaderF16: boolean): Dtype | null {
@@ -468,15 +319,4 @@ export async function loadModel(
     specialIds,
     imageTokenId,
   };
-}
-
-/** Files transformers.js reads only when present. */
-function isOptionalFile(f: string, sideFiles: readonly string[] = REQUIRED_SIDE_FILES): boolean {
-  return !f.endsWith('.onnx') && !sideFiles.includes(f);
-}
-
-export function describeSource(s: ModelSource): string {
-  if (s.kind === 'hub') return `${s.repoId}${s.revision ? `@${s.revision}` : ''}`;
-  if (s.kind === 'path') return `The folder ${s.path}`;
-  return `The folder "${s.name}"`;
 }

@@ -72,3 +72,13 @@ export interface ScoringReport {
   /** For families whose prefix cache is not proven: the first image scored both ways. */
   cacheCheck?: { passed: boolean; maxProbDiff: number; cases: number };
 }
+
+/** The scoring report inside a larger outcome, as the run card keeps it (app and CLI alike). */
+export function scoringReport(outcome: ScoringReport): ScoringReport {
+  return {
+    modeRequested: outcome.modeRequested,
+    modeUsed: outcome.modeUsed,
+    ...(outcome.modeReason ? { modeReason: outcome.modeReason } : {}),
+    ...(outcome.cacheCheck ? { cacheCheck: outcome.cacheCheck } : {}),
+  };
+}
