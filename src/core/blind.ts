@@ -3,7 +3,7 @@
 // change when the real image is shown, tell whether a model looks at the image at all: a model
 // that ignores it scores ~100 % "unchanged".
 import { correctAnswer } from './answers.ts';
-import type { CaseRecord, Dataset, Method } from './types.ts';
+import { slotKey, type CaseRecord, type Dataset, type Method } from './types.ts';
 
 export interface BlindBaseline {
   method: Method;
@@ -17,8 +17,6 @@ export interface BlindBaseline {
   unchangedShare: number;
 }
 
-const caseKey = (r: Pick<CaseRecord, 'pairId' | 'slot'>) => `${r.pairId}/${r.slot}`;
-
 export function blindBaseline(
   dataset: Pick<Dataset, 'pairs'>,
   real: readonly CaseRecord[],
@@ -26,14 +24,14 @@ export function blindBaseline(
   method: Method,
 ): BlindBaseline {
   const pairs = new Map(dataset.pairs.map((p) => [p.id, p]));
-  const blankByCase = new Map(blank.filter((r) => r.method === method).map((r) => [caseKey(r), r]));
+  const blankByCase = new Map(blank.filter((r) => r.method === method).map((r) => [slotKey(r), r]));
   let compared = 0;
   let blankCorrect = 0;
   let realCorrect = 0;
   let unchanged = 0;
   for (const r of real) {
     if (r.method !== method) continue;
-    const b = blankByCase.get(caseKey(r));
+    const b = blankByCase.get(slotKey(r));
     const pair = pairs.get(r.pairId);
     if (!b || !pair) continue;
     compared++;

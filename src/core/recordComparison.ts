@@ -1,7 +1,7 @@
 // Comparing two sets of case records for the same cases: decisions must match exactly, and the
 // probabilities behind them (GD letter probabilities, PS prefix scores) within a tolerance. Used by
 // the engine's cache self-check and by the tests that compare backends and strategies.
-import type { CaseRecord } from './types.ts';
+import { caseIdOf, type CaseRecord } from './types.ts';
 
 export interface RecordComparison {
   compared: number;
@@ -12,12 +12,8 @@ export interface RecordComparison {
   missing: string[];
 }
 
-export function recordKey(r: Pick<CaseRecord, 'pairId' | 'slot' | 'method'>): string {
-  return `${r.pairId}/${r.slot}/${r.method}`;
-}
-
 export function compareCaseRecords(a: readonly CaseRecord[], b: readonly CaseRecord[]): RecordComparison {
-  const byKey = new Map(b.map((r) => [recordKey(r), r]));
+  const byKey = new Map(b.map((r) => [caseIdOf(r), r]));
   const out: RecordComparison = {
     compared: 0,
     maxProbDiff: 0,
@@ -26,13 +22,13 @@ export function compareCaseRecords(a: readonly CaseRecord[], b: readonly CaseRec
     missing: [],
   };
   for (const r of a) {
-    const o = byKey.get(recordKey(r));
+    const o = byKey.get(caseIdOf(r));
     if (!o) {
-      out.missing.push(recordKey(r));
+      out.missing.push(caseIdOf(r));
       continue;
     }
     out.compared++;
-    if (r.answer !== o.answer) out.answerMismatches.push(recordKey(r));
+    if (r.answer !== o.answer) out.answerMismatches.push(caseIdOf(r));
     if (r.probabilities && o.probabilities) {
       out.maxProbDiff = Math.max(out.maxProbDiff, Math.abs(r.probabilities.A - o.probabilities.A));
     }
@@ -43,7 +39,7 @@ export function compareCaseRecords(a: readonly CaseRecord[], b: readonly CaseRec
         Math.abs(r.prefixScores.B - o.prefixScores.B),
       );
     }
-    if (r.generatedText !== o.generatedText) out.textMismatches.push(recordKey(r));
+    if (r.generatedText !== o.generatedText) out.textMismatches.push(caseIdOf(r));
   }
   return out;
 }

@@ -4,7 +4,7 @@
 import { judgeAnswer, officialAnswerDict, correctAnswer, type OfficialAnswerDict } from './answers.ts';
 import { isBlankCsvRow, parseCsvFields, toCsv, CsvError, type CsvField } from './csv.ts';
 import { pairScoreTable, sumScoreTables, type ScoreTable } from './metrics.ts';
-import { METHODS } from './types.ts';
+import { METHODS, slotKey } from './types.ts';
 import { OFFICIAL_MODE } from './run/methods.ts';
 import type { Answer, CaseRecord, Dataset, ImageSlot, Method, PairAnswers } from './types.ts';
 
@@ -31,11 +31,11 @@ function completeRecordPairs(
   method: Method,
 ): { pairIndex: number; r1: CaseRecord; r2: CaseRecord }[] {
   const latest = new Map<string, CaseRecord>();
-  for (const r of records) if (r.method === method) latest.set(`${r.pairId}:${r.slot}`, r);
+  for (const r of records) if (r.method === method) latest.set(slotKey(r), r);
   const out: { pairIndex: number; r1: CaseRecord; r2: CaseRecord }[] = [];
   dataset.pairs.forEach((pair, pairIndex) => {
-    const r1 = latest.get(`${pair.id}:1`);
-    const r2 = latest.get(`${pair.id}:2`);
+    const r1 = latest.get(slotKey({ pairId: pair.id, slot: 1 }));
+    const r2 = latest.get(slotKey({ pairId: pair.id, slot: 2 }));
     if (r1 && r2) out.push({ pairIndex, r1, r2 });
   });
   return out;

@@ -51,11 +51,6 @@ export interface Dataset {
   hash: string;
 }
 
-export interface CaseKey {
-  pairId: string;
-  slot: ImageSlot;
-}
-
 /** Everything recorded for one (pair, image, method) case. Optional fields belong to one method. */
 export interface CaseRecord {
   pairId: string;
@@ -77,7 +72,14 @@ export interface CaseRecord {
 /** Answers per pair id; a missing slot means that image was not run (distinct from null = invalid). */
 export type PairAnswers = Map<string, { 1?: Answer; 2?: Answer }>;
 
-/** Stable string id of a case, for maps and storage keys. */
-export function caseId(key: CaseKey): string {
-  return `${key.pairId}:${key.slot}`;
+/**
+ * Map keys within one run (the stored key, with run and prompt, is core/run/records caseKey):
+ * slotKey names one image of one pair, caseIdOf one case (that image, one method).
+ */
+export function slotKey(r: { pairId: string; slot: ImageSlot }): string {
+  return `${r.pairId}/${r.slot}`;
+}
+
+export function caseIdOf(r: { pairId: string; slot: ImageSlot; method: Method }): string {
+  return `${slotKey(r)}/${r.method}`;
 }

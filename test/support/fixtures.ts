@@ -17,8 +17,6 @@ export function officialDataset(): Dataset {
   return dataset;
 }
 
-export { recordKey } from '../../src/core/recordComparison.ts';
-
 /** Largest difference between two runs' probabilities (GD) and prefix scores (PS); answers must match. */
 export function compareRecords(a: readonly CaseRecord[], b: readonly CaseRecord[]) {
   const c = compareCaseRecords(a, b);
