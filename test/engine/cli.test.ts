@@ -41,6 +41,9 @@ it('runs all 352 cases with GD, PS and MC and writes the official files', async 
   expect(result.records).toHaveLength(1056);
   expect(result.notRun).toEqual([]);
   expect(result.counters.visionEncoderRuns).toBe(228);
+  // SmolVLM's prefix reuse is proven: the run card says the cached way ran, with no fallback.
+  expect(result.runCard.scoring).toEqual({ modeRequested: 'cached', modeUsed: 'cached' });
+  expect(result.runCard.runId).toMatch(/^[0-9a-f]{16}$/);
   for (const m of ['GD', 'PS', 'MC']) expect(result.metrics[m].counts.pairsRun).toBe(176);
 
   const files = (await readdir(outDir)).sort();
