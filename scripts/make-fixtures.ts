@@ -14,13 +14,11 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateImages } from './fixtures/images.ts';
-import { createTinyJudge, writeTinyJudge, type JudgeCalibrationStats } from './fixtures/tinyJudge.ts';
-import {
-  createTinyModel,
-  writeTinySmolVLM,
-  type CalibrationStats,
-  type DatasetItem,
-} from './fixtures/tinySmolVLM.ts';
+import type { JudgeCalibrationStats } from './fixtures/judgeGrammar.ts';
+import type { CalibrationStats } from './fixtures/smolvlmCalibration.ts';
+import type { DatasetItem } from './fixtures/spec.ts';
+import { createTinyJudge, writeTinyJudge } from './fixtures/tinyJudge.ts';
+import { createTinyModel, writeTinySmolVLM } from './fixtures/tinySmolVLM.ts';
 
 /** Bump when the generated files change in a way the source hash would not catch. */
 export const GENERATOR_VERSION = 2;

@@ -4,7 +4,7 @@
 
 import type { Answer, CaseRecord, ConfusionPair, Dataset, Method, PairAnswers } from './types.ts';
 import { METHODS } from './types.ts';
-import { OFFICIAL_CATEGORIES } from './dataset.ts';
+import { OFFICIAL_CATEGORIES } from './datasetFields.ts';
 
 export const SCORE_TABLE_KEYS = [
   'set_score',

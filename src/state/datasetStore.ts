@@ -3,7 +3,8 @@
 // so a malformed file leaves the current dataset in place and explains itself in `error`.
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { DatasetError, OFFICIAL_CATEGORY_COUNTS, parseDataset, parseDatasetJson } from '../core/dataset.ts';
+import { parseDataset, parseDatasetJson } from '../core/dataset.ts';
+import { DatasetError, OFFICIAL_CATEGORY_COUNTS } from '../core/datasetFields.ts';
 import type { Dataset } from '../core/types.ts';
 import {
   deleteDataset,

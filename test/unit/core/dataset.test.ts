@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DatasetError,
-  OFFICIAL_CATEGORIES,
   countCategories,
-  datasetToCsv,
-  locateJsonError,
   parseDataset,
   parseDatasetCsv,
   parseDatasetJson,
 } from '../../../src/core/dataset.ts';
+import { datasetToCsv } from '../../../src/core/datasetCsv.ts';
+import { DatasetError, OFFICIAL_CATEGORIES } from '../../../src/core/datasetFields.ts';
+import { locateJsonError } from '../../../src/core/datasetJson.ts';
 import { officialDataset, officialDatasetText, officialStatistics } from './fixtures.ts';
 
 const goodRaw = () => ({

@@ -1,11 +1,7 @@
 // Shared test helpers: the bundled official data and tiny hand-made datasets.
 import { readFileSync } from 'node:fs';
-import {
-  parseDatasetJson,
-  countCategories,
-  datasetHash,
-  OFFICIAL_CATEGORIES,
-} from '../../../src/core/dataset.ts';
+import { parseDatasetJson, countCategories, datasetHash } from '../../../src/core/dataset.ts';
+import { OFFICIAL_CATEGORIES } from '../../../src/core/datasetFields.ts';
 import type { Answer, ConfusionPair, Dataset, Letter, PairAnswers } from '../../../src/core/types.ts';
 
 // Fetched at run time (public/) or imported by the code (src/data/).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { computeMetrics } from '../../../src/core/metrics.ts';
-import { OFFICIAL_CATEGORIES } from '../../../src/core/dataset.ts';
+import { OFFICIAL_CATEGORIES } from '../../../src/core/datasetFields.ts';
 import type { Answer, ConfusionPair, Dataset, Letter, PairAnswers } from '../../../src/core/types.ts';
 import { makeDataset, makePair } from './fixtures.ts';
 
