@@ -15,7 +15,7 @@ import {
   userText,
 } from '../../../src/core/prompts.ts';
 import { METHODS } from '../../../src/core/types.ts';
-import { makePair, readData } from './fixtures.ts';
+import { makePair } from './fixtures.ts';
 
 const pair = makePair('1', 'A', ['Cerebral'], ['Cerebral'], {
   question: 'Which finding?',
@@ -39,8 +39,24 @@ describe('fillTemplate', () => {
 });
 
 describe('official prompts', () => {
-  it('are the bundled prompts.json', () => {
-    expect(OFFICIAL_PROMPTS).toEqual(JSON.parse(readData('prompts.json')));
+  it('can each be filled for the method that uses them (GD/MC: question and options, FF: question)', () => {
+    const sections = [
+      ['GD', 'greedy'],
+      ['MC', 'mc'],
+      ['FF', 'gpt4'],
+    ] as const;
+    for (const [method, mode] of sections) {
+      const keys = Object.keys(OFFICIAL_PROMPTS.prompts[mode]!);
+      expect(keys).toContain('default');
+      for (const key of keys) {
+        const text = userText(method, pair, { ...smolvlm, promptKey: key });
+        expect(text, `${mode}.${key}`).toContain(pair.question);
+        if (method !== 'FF') {
+          expect(text, `${mode}.${key}`).toContain(pair.optionA);
+          expect(text, `${mode}.${key}`).toContain(pair.optionB);
+        }
+      }
+    }
   });
 
   it('uses the default templates per method', () => {
@@ -147,9 +163,11 @@ describe('model families', () => {
     for (const f of MODEL_FAMILIES) {
       expect(f.imagePlacement).toBe('first');
       expect(f.letterTokens).toEqual({ A: 'A', B: 'B' });
+      // A misspelt key would silently fall back to the default templates.
       expect(
-        OFFICIAL_PROMPTS.prompts.greedy[f.promptKey] ?? OFFICIAL_PROMPTS.prompts.greedy.default,
-      ).toBeDefined();
+        Object.values(OFFICIAL_PROMPTS.prompts).some((section) => f.promptKey in section),
+        f.id,
+      ).toBe(true);
     }
     expect(familyById('smolvlm')?.endOfTurnTokens).toEqual(['<end_of_utterance>']);
     expect(familyById('qwen2_vl')?.endOfTurnTokens).toEqual(['<|im_end|>']);

@@ -10,7 +10,6 @@ import {
 } from '../../../src/core/answers.ts';
 import { computeMetrics, pairAnswersFromRecords } from '../../../src/core/metrics.ts';
 import {
-  OFFICIAL_MODE,
   RECORD_CSV_COLUMNS,
   ResultFormatError,
   formatPercent,
@@ -77,7 +76,13 @@ function simulatedRecords(method: Method, seed: number): CaseRecord[] {
 
 describe('official answers and score files', () => {
   it('names files like the official code', () => {
-    expect(OFFICIAL_MODE).toEqual({ GD: 'greedy', PS: 'prefix', MC: 'mc', FF: 'gpt4' });
+    // One answers file and one score file per method, in the official code's mode names.
+    expect(METHODS.map((m) => officialFileNames('llava', m))).toEqual([
+      { answers: 'llava_greedy.json', score: 'llava_greedy_score.json' },
+      { answers: 'llava_prefix.json', score: 'llava_prefix_score.json' },
+      { answers: 'llava_mc.json', score: 'llava_mc_score.json' },
+      { answers: 'llava_gpt4.json', score: 'llava_gpt4_score.json' },
+    ]);
     expect(officialFileNames('llava', 'MC')).toEqual({
       answers: 'llava_mc.json',
       score: 'llava_mc_score.json',

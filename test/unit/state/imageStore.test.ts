@@ -1,10 +1,89 @@
-// The image store on fake-indexeddb: importing a picked folder (both layouts), the app's images/
-// folder (a dev server's HTML fallback is not an image), and clearing images without touching results.
+// The image store: mapping picked image files to dataset image ids (official downloader and ROCO
+// layouts) and image coverage per pair; then, on fake-indexeddb, importing a picked folder (both
+// layouts), the app's images/ folder (a dev server's HTML fallback is not an image), and clearing
+// images without touching results.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { countCasesForRun, listImageIds, openBenchmarkDb, putCase } from '../../../src/db/database.ts';
-import { createImageStore } from '../../../src/state/imageStore.ts';
-import { makeDataset, makePair } from '../core/fixtures.ts';
+import {
+  createImageStore,
+  datasetImageIds,
+  imageCoverage,
+  mapImageFiles,
+} from '../../../src/state/imageStore.ts';
+import { makeDataset, makePair, officialDataset } from '../core/fixtures.ts';
+
+const pairs = [
+  makePair('p1', 'A', [], [], {
+    im1Local: '20192',
+    im2Local: '20053',
+    im1Path: 'train/radiology/images/ROCO_28778.jpg',
+    im2Path: 'train/radiology/images/ROCO_62117.jpg',
+  }),
+  makePair('p2', 'B', [], [], {
+    im1Local: '20014',
+    im2Local: '20192',
+    im1Path: 'train/radiology/images/ROCO_38225.jpg',
+    im2Path: 'train/radiology/images/ROCO_28778.jpg',
+  }),
+];
+
+const named = (...names: string[]) => names.map((name) => ({ name }));
+
+describe('mapImageFiles', () => {
+  it('maps the official downloader layout <local id>.jpg (also .png/.jpeg, any folder)', () => {
+    const m = mapImageFiles(named('images/20192.jpg', 'images/20053.PNG', 'x/20014.jpeg'), pairs);
+    expect(m.matched.map((x) => [x.localId, x.layout])).toEqual([
+      ['20192', 'official'],
+      ['20053', 'official'],
+      ['20014', 'official'],
+    ]);
+    expect(m.unmatched).toEqual([]);
+  });
+
+  it('maps the ROCO layout through im1Path/im2Path file names', () => {
+    const m = mapImageFiles(named('ROCO_28778.jpg', 'roco/ROCO_62117.jpg', 'ROCO_38225.png'), pairs);
+    expect(m.matched.map((x) => [x.localId, x.fileName, x.layout])).toEqual([
+      ['20192', 'ROCO_28778.jpg', 'roco'],
+      ['20053', 'ROCO_62117.jpg', 'roco'],
+      ['20014', 'ROCO_38225.png', 'roco'],
+    ]);
+  });
+
+  it('reports files it cannot use instead of guessing', () => {
+    const m = mapImageFiles(
+      named('20192.jpg', 'ROCO_28778.jpg', 'ROCO_99999.jpg', '12345.jpg', 'notes.txt', '.DS_Store'),
+      pairs,
+    );
+    expect(m.matched.map((x) => x.localId)).toEqual(['20192']);
+    expect(m.duplicates).toEqual(['ROCO_28778.jpg']);
+    expect(m.unmatched).toEqual(['ROCO_99999.jpg', '12345.jpg']);
+    expect(m.notImages).toEqual(['notes.txt', '.DS_Store']);
+  });
+
+  it('maps every image of the official dataset in both layouts', () => {
+    const ids = datasetImageIds(officialDataset.pairs);
+    expect(ids).toHaveLength(228);
+    const official = mapImageFiles(named(...ids.map((id) => `${id}.jpg`)), officialDataset.pairs);
+    expect(official.matched).toHaveLength(228);
+    const rocoNames = officialDataset.pairs
+      .flatMap((p) => [p.im1Path, p.im2Path])
+      .map((p) => p.split('/').pop()!);
+    const roco = mapImageFiles(named(...new Set(rocoNames)), officialDataset.pairs);
+    expect(roco.matched).toHaveLength(228);
+    expect(new Set(roco.matched.map((m) => m.localId))).toEqual(new Set(ids));
+  });
+});
+
+describe('imageCoverage', () => {
+  it('counts distinct images and lists exactly which pairs lack which image', () => {
+    const c = imageCoverage(pairs, new Set(['20192', '20014']));
+    expect(c.required).toBe(3);
+    expect(c.present).toBe(2);
+    expect(c.missingPairs).toEqual([{ pairId: 'p1', missing: ['20053'] }]);
+    expect(imageCoverage(pairs, new Set(['20192', '20053', '20014'])).missingPairs).toEqual([]);
+  });
+});
 
 const dataset = makeDataset([
   makePair('p1', 'A', [], [], { im1Local: '20192', im2Local: '20053', im1Path: 'x/ROCO_28778.jpg' }),
