@@ -18,20 +18,22 @@ import {
 } from '../db/database.ts';
 import { datasetStore } from './datasetStore.ts';
 import {
-  DEFAULT_URL_STATE,
   availableMethods,
-  explorerHash,
   filterExplorerPairs,
   indexRunCases,
-  parseExplorerHash,
   resolveCurrentPair,
   resolveMethod,
   type ExplorerFilter,
+  type RunCaseIndex,
+} from '../core/results/explorerModel.ts';
+import {
+  DEFAULT_URL_STATE,
+  explorerHash,
+  parseExplorerHash,
   type ExplorerUrlState,
   type ExplorerViewName,
-  type RunCaseIndex,
   type SortKey,
-} from './explorerModel.ts';
+} from '../core/results/explorerUrl.ts';
 
 /** What the Explorer needs to know about a stored run. */
 export interface ExplorerRun {

@@ -19,18 +19,12 @@ import {
   type RunRecord,
 } from '../db/database.ts';
 import { datasetStore } from './datasetStore.ts';
-import {
-  ResultsError,
-  blindSiblingOf,
-  blindTableRows,
-  buildExport,
-  computeRunResults,
-  isBlindRun,
-  parseResultsFile,
-  type ExportKind,
-  type ImportMethodChoice,
-  type RunResults,
-} from './resultsModel.ts';
+import { blindSiblingOf, blindTableRows, isBlindRun } from '../core/results/blindRows.ts';
+import { ResultsError } from '../core/results/errors.ts';
+import { buildExport, type ExportKind } from '../core/results/exportFiles.ts';
+import { parseResultsFile, type ImportMethodChoice } from '../core/results/importFiles.ts';
+import { computeRunResults, type RunResults } from '../core/results/runResults.ts';
+import type { CategoryMetric } from '../core/results/tableRows.ts';
 
 /** Result files beyond this are not results of 176 pairs; reading them would only freeze the tab. */
 export const MAX_RESULTS_FILE_BYTES = 100 * 1024 * 1024;
@@ -52,7 +46,6 @@ export interface RunSummary {
 }
 
 export type ResultsStatus = 'idle' | 'loading' | 'ready' | 'error';
-export type CategoryMetric = 'setAccuracy' | 'individualAccuracy';
 
 export interface ResultsProblem {
   title: string;

@@ -2,7 +2,7 @@
 // shared link opens the same view) and the Pairs view's filter, kept while switching tabs.
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { EMPTY_FILTER, type PairFilter } from './pairFilters.ts';
+import { EMPTY_FILTER, type PairFilter } from '../core/results/pairFilters.ts';
 
 export const TABS = ['pairs', 'run', 'results', 'explorer', 'storage'] as const;
 export type Tab = (typeof TABS)[number];

@@ -3,7 +3,7 @@
 // lives in the URL (explorer store), so a slide can link to any view; presentation mode shows the
 // pair alone, in large type, for a projector.
 import { useEffect, useRef } from 'react';
-import { imageWindow } from '../state/explorerModel.ts';
+import { imageWindow } from '../core/results/explorerModel.ts';
 import { explorerStore, useExplorerStore } from '../state/explorerStore.ts';
 import { ExplorerToolbar } from './explorer/ExplorerToolbar.tsx';
 import { NoImagesNotice } from './explorer/ImagesNotice.tsx';

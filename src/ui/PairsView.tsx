@@ -3,7 +3,7 @@
 import { memo, useEffect, useMemo, useRef, type ChangeEvent, type KeyboardEvent } from 'react';
 import type { ConfusionPair, Letter } from '../core/types.ts';
 import { useDatasetStore } from '../state/datasetStore.ts';
-import { countImages, filterPairs, pairsPerCategory, searchTerms } from '../state/pairFilters.ts';
+import { countImages, filterPairs, pairsPerCategory, searchTerms } from '../core/results/pairFilters.ts';
 import { useUiStore } from '../state/uiStore.ts';
 import { CategoryChips } from './CategoryChips.tsx';
 import { Highlight } from './Highlight.tsx';

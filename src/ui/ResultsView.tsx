@@ -3,7 +3,7 @@
 // and each run's card with export and import. Data comes from the results store only.
 import { useEffect, useMemo } from 'react';
 import { useDatasetStore } from '../state/datasetStore.ts';
-import { PAPER_RESULTS } from '../state/resultsModel.ts';
+import { PAPER_RESULTS } from '../core/results/paperResults.ts';
 import { useResultsStore } from '../state/resultsStore.ts';
 import { useUiStore } from '../state/uiStore.ts';
 import { BlindTable, type BlindTableRun } from './results/BlindTable.tsx';
@@ -14,7 +14,7 @@ import { RunList } from './results/RunList.tsx';
 import { SetAccuracyChart } from './results/SetAccuracyChart.tsx';
 import { Table1 } from './results/Table1.tsx';
 import { Table2 } from './results/Table2.tsx';
-import { bestSetBars, table1Rows, table2Rows, type RunForTable } from './results/rows.ts';
+import { bestSetBars, table1Rows, table2Rows, type RunForTable } from '../core/results/tableRows.ts';
 
 function EmptyState({ loading, onRunTab }: { loading: boolean; onRunTab: () => void }) {
   if (loading) {

@@ -3,14 +3,8 @@
 // one-line summary of the run's other methods. Generated text is rendered as text only.
 import { memo } from 'react';
 import type { CaseRecord, ConfusionPair, ImageSlot, Letter, Method } from '../../core/types.ts';
-import {
-  caseFor,
-  formatPercent,
-  gdProbabilityA,
-  prefixScores,
-  psShareA,
-  type RunCaseIndex,
-} from '../../state/explorerModel.ts';
+import { caseFor, formatPercent, type RunCaseIndex } from '../../core/results/explorerModel.ts';
+import { gdProbabilityA, prefixScores, psShareA } from '../../core/results/sensitivity.ts';
 
 export function LetterMark({ letter, label }: { letter: Letter; label?: string }) {
   return (

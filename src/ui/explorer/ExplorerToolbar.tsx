@@ -3,15 +3,17 @@
 // through the explorer store, which also puts it in the URL.
 import { useMemo, type KeyboardEvent, type RefObject } from 'react';
 import {
-  OUTCOME_FILTERS,
-  OUTCOME_FILTER_LABELS,
   filterExplorerPairs,
   matchesOutcome,
   pairAnswers,
   plural,
+} from '../../core/results/explorerModel.ts';
+import {
+  OUTCOME_FILTERS,
+  OUTCOME_FILTER_LABELS,
   type ExplorerViewName,
   type OutcomeFilter,
-} from '../../state/explorerModel.ts';
+} from '../../core/results/explorerUrl.ts';
 import { explorerStore, type ExplorerRun } from '../../state/explorerStore.ts';
 import { SomeImagesNote } from './ImagesNotice.tsx';
 import type { ExplorerData } from './useExplorerData.ts';

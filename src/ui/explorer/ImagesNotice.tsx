@@ -2,7 +2,7 @@
 // none are (the Explorer still shows text, captions and outcomes), a short note when some are.
 import { useMemo } from 'react';
 import type { Dataset } from '../../core/types.ts';
-import { plural } from '../../state/explorerModel.ts';
+import { plural } from '../../core/results/explorerModel.ts';
 import { useExplorerStore } from '../../state/explorerStore.ts';
 
 /** Where the Run tab imports images (section 2). */

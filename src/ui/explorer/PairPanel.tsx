@@ -3,7 +3,7 @@
 // verdict on the pair. Previous/Next step through the filtered pairs.
 import { useId } from 'react';
 import type { ConfusionPair, ImageSlot, Method } from '../../core/types.ts';
-import { caseFor, classifyPair, formatNumber, type RunCaseIndex } from '../../state/explorerModel.ts';
+import { caseFor, classifyPair, formatNumber, type RunCaseIndex } from '../../core/results/explorerModel.ts';
 import { explorerStore, useExplorerStore } from '../../state/explorerStore.ts';
 import { CategoryChips } from '../CategoryChips.tsx';
 import { AnswerPanel, LetterMark } from './AnswerPanel.tsx';

@@ -4,17 +4,19 @@
 import { memo, useId } from 'react';
 import type { ConfusionPair, Method } from '../../core/types.ts';
 import {
-  SENSITIVITY_DEFINITIONS,
-  SENSITIVITY_QUANTITY,
   caseFor,
   classifyPair,
   formatNumber,
+  type PairOutcome,
+  type RunCaseIndex,
+} from '../../core/results/explorerModel.ts';
+import {
+  SENSITIVITY_DEFINITIONS,
+  SENSITIVITY_QUANTITY,
   sensitivity,
   sensitivityDigits,
   shareA,
-  type PairOutcome,
-  type RunCaseIndex,
-} from '../../state/explorerModel.ts';
+} from '../../core/results/sensitivity.ts';
 import { LetterMark } from './AnswerPanel.tsx';
 
 export function OutcomeBadge({

@@ -5,17 +5,17 @@ import { memo, useMemo, type MouseEvent } from 'react';
 import type { ConfusionPair, Method } from '../../core/types.ts';
 import {
   PAIR_OUTCOME_LABELS,
-  SENSITIVITY_DEFINITIONS,
-  explorerHash,
   formatNumber,
+  type PairOutcome,
+  type RunCaseIndex,
+} from '../../core/results/explorerModel.ts';
+import { explorerHash, type ExplorerUrlState, type SortKey } from '../../core/results/explorerUrl.ts';
+import {
+  SENSITIVITY_DEFINITIONS,
   sensitivityDigits,
   sensitivityRows,
   sortSensitivityRows,
-  type ExplorerUrlState,
-  type PairOutcome,
-  type RunCaseIndex,
-  type SortKey,
-} from '../../state/explorerModel.ts';
+} from '../../core/results/sensitivity.ts';
 import { explorerStore } from '../../state/explorerStore.ts';
 import { LegendShape } from './SimilarityScatter.tsx';
 

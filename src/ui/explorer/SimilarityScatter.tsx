@@ -6,18 +6,14 @@ import type { ConfusionPair, Method } from '../../core/types.ts';
 import {
   PAIR_OUTCOMES,
   PAIR_OUTCOME_LABELS,
-  PAPER_THRESHOLDS,
-  axisDomain,
   countOutcomes,
-  explorerHash,
   formatNumber,
   pairOutcome,
-  scale,
-  ticks,
-  type ExplorerUrlState,
   type PairOutcome,
   type RunCaseIndex,
-} from '../../state/explorerModel.ts';
+} from '../../core/results/explorerModel.ts';
+import { explorerHash, type ExplorerUrlState } from '../../core/results/explorerUrl.ts';
+import { PAPER_THRESHOLDS, axisDomain, scale, ticks } from '../../core/results/scatterAxes.ts';
 import { explorerStore } from '../../state/explorerStore.ts';
 
 const W = 760;

@@ -11,9 +11,9 @@ import {
   resolveCurrentPair,
   resolveMethod,
   type ExplorerFilter,
-  type ExplorerUrlState,
   type RunCaseIndex,
-} from '../../state/explorerModel.ts';
+} from '../../core/results/explorerModel.ts';
+import type { ExplorerUrlState } from '../../core/results/explorerUrl.ts';
 import { useExplorerStore, type ExplorerRun, type RunCases } from '../../state/explorerStore.ts';
 
 export interface RunView {

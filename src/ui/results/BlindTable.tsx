@@ -2,7 +2,7 @@
 // method: accuracy with the real image, with a blank grey image, and the share of answers the image
 // did not change. A model that looks at the image has a low "unchanged" share.
 import type { BlindBaseline } from '../../core/blind.ts';
-import type { RunRecord } from '../../db/schema.ts';
+import type { RunRecord } from '../../core/run/records.ts';
 
 export interface BlindTableRun {
   run: Pick<RunRecord, 'id' | 'label'>;

@@ -2,7 +2,7 @@
 // at the best published model's value and a dashed line at random guessing. Hand-written SVG; the
 // numbers are those of Table 2 just above, which is the chart's data table.
 import { useId } from 'react';
-import { axisMax, formatValue, shorten } from './rows.ts';
+import { axisMax, formatValue, shorten } from '../../core/results/tableRows.ts';
 import { XAxis } from './XAxis.tsx';
 
 export interface CategorySeries {

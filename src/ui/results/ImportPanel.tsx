@@ -4,7 +4,7 @@
 import type { ChangeEvent } from 'react';
 import { METHODS, type Method } from '../../core/types.ts';
 import { OFFICIAL_MODE } from '../../core/run/methods.ts';
-import type { ImportMethodChoice } from '../../state/resultsModel.ts';
+import type { ImportMethodChoice } from '../../core/results/importFiles.ts';
 import { useResultsStore } from '../../state/resultsStore.ts';
 
 const INPUT_ID = 'results-import-input';

@@ -2,9 +2,10 @@
 // checkbox to compare it side by side, and Delete with an inline confirmation. Runs on another
 // dataset are listed with a note and cannot be compared until that dataset is loaded.
 import type { ChangeEvent } from 'react';
-import { isBlindRun, runSetup } from '../../state/resultsModel.ts';
+import { isBlindRun } from '../../core/results/blindRows.ts';
+import { runSetup } from '../../core/results/runCard.ts';
 import { useResultsStore, type RunSummary } from '../../state/resultsStore.ts';
-import { formatDate } from './rows.ts';
+import { formatDate } from '../../core/results/tableRows.ts';
 import { TableHead, type Column } from '../TableHead.tsx';
 
 function RunRow({ summary }: { summary: RunSummary }) {

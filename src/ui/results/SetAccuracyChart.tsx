@@ -2,7 +2,7 @@
 // published models, and a dashed line at random guessing (25 %). Hand-written SVG; the same
 // numbers are in the data table under it for anyone who cannot see the chart.
 import { useId } from 'react';
-import { axisMax, formatInterval, formatValue, shorten, type Bar } from './rows.ts';
+import { axisMax, formatInterval, formatValue, shorten, type Bar } from '../../core/results/tableRows.ts';
 import { XAxis } from './XAxis.tsx';
 
 const WIDTH = 760;

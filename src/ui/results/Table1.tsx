@@ -3,14 +3,14 @@
 // accuracy is significantly above random guessing), then the published models and random guessing.
 import { Fragment } from 'react';
 import type { Method } from '../../core/types.ts';
+import { PAPER_METHOD_ORDER } from '../../core/results/paperResults.ts';
 import {
-  PAPER_METHOD_ORDER,
   formatInterval,
   formatPValue,
   formatValue,
   type MetricCell,
   type Table1Row,
-} from './rows.ts';
+} from '../../core/results/tableRows.ts';
 
 export const METHOD_NAMES: Readonly<Record<Method, string>> = {
   MC: 'multiple choice',

@@ -3,11 +3,16 @@
 // same numbers for the compared runs as a chart.
 import { useId, type ChangeEvent } from 'react';
 import { METHODS, type Method } from '../../core/types.ts';
-import { PAPER_RESULTS } from '../../state/resultsModel.ts';
-import { useResultsStore, type CategoryMetric } from '../../state/resultsStore.ts';
+import { PAPER_RESULTS } from '../../core/results/paperResults.ts';
+import { useResultsStore } from '../../state/resultsStore.ts';
 import { CategoryChart, type CategorySeries } from './CategoryChart.tsx';
 import { METHOD_NAMES } from './Table1.tsx';
-import { bestPublishedByCategory, formatValue, type Table2Row } from './rows.ts';
+import {
+  bestPublishedByCategory,
+  formatValue,
+  type CategoryMetric,
+  type Table2Row,
+} from '../../core/results/tableRows.ts';
 
 const METRIC_LABELS: Readonly<Record<CategoryMetric, string>> = {
   setAccuracy: 'Set accuracy',

@@ -1,6 +1,6 @@
 // The horizontal percent axis both results charts draw under their bars: a grid line and label
 // every `axisTicks` step, and the axis title centred under the plot.
-import { axisTicks } from './rows.ts';
+import { axisTicks } from '../../core/results/tableRows.ts';
 
 export function XAxis({
   max,

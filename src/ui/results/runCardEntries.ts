@@ -1,8 +1,9 @@
 // The run card as the definition list shows it: one term per field a reader needs to reproduce the
-// run (model, revision, dtype, device, browser, library versions, prompt hashes, dates, coverage),
-// each with one or more lines of plain text. Pure; the exported JSON is the card itself.
-import type { RunCard } from '../../state/resultsModel.ts';
-import { formatDate } from './rows.ts';
+// run (model, revision, dtype, device, browser, library versions, prompt hashes, scoring, dates,
+// coverage), each with one or more lines of plain text. Pure; the exported JSON is the card itself.
+import type { RunCard } from '../../core/results/runCard.ts';
+import type { ScoringReport } from '../../core/run/vocabulary.ts';
+import { formatDate } from '../../core/results/tableRows.ts';
 
 export interface RunCardEntry {
   term: string;
@@ -19,6 +20,32 @@ function text(x: unknown): string {
   if (typeof x === 'string') return x;
   if (typeof x === 'number' || typeof x === 'boolean' || x === null) return String(x);
   return JSON.stringify(x);
+}
+
+/** |Δp| with two significant digits ("0.0031", "1.2e-7"); exactly 0 reads "0". */
+function probDiff(x: number): string {
+  return x === 0 ? '0' : x.toPrecision(2);
+}
+
+/** The scoring mode that ran (and why, when it is not the one asked for) and the cache self-check. */
+export function scoringDetails(scoring: ScoringReport): string[] {
+  const reason = scoring.modeReason ? `: ${scoring.modeReason}` : '';
+  const details = [
+    scoring.modeUsed === 'cached'
+      ? `cached (image prefix reused)${reason}`
+      : reason !== ''
+        ? `recomputed in full${reason}`
+        : scoring.modeRequested === 'full'
+          ? 'recomputed in full (as asked)'
+          : 'recomputed in full',
+  ];
+  const check = scoring.cacheCheck;
+  if (check) {
+    details.push(
+      `self-check on the first image: ${check.passed ? 'passed' : 'failed'}, max |Δp| ${probDiff(check.maxProbDiff)} over ${check.cases} ${check.cases === 1 ? 'case' : 'cases'}`,
+    );
+  }
+  return details;
 }
 
 function dateOf(iso: string): string {
@@ -48,6 +75,7 @@ export function runCardEntries(card: RunCard): RunCardEntry[] {
   entries.push({ term: 'Methods', details: [card.methods.length > 0 ? card.methods.join(', ') : 'none'] });
   const hashes = card.methods.map((m) => `${m}: ${card.promptHashes[m] ?? 'not recorded'}`);
   entries.push({ term: 'Prompt hashes', details: hashes.length > 0 ? hashes : ['none'], mono: true });
+  entries.push({ term: 'Scoring', details: card.scoring ? scoringDetails(card.scoring) : ['not recorded'] });
   entries.push({
     term: 'Dataset',
     details: [
@@ -90,7 +118,10 @@ export function runCardEntries(card: RunCard): RunCardEntry[] {
       `exact one-sided binomial test of set accuracy against ${card.statistics.vsRandom.chanceSetAccuracy * 100} % (random guessing)`,
     ],
   });
-  const other = Object.entries(card.provenance).filter(([k]) => !SHOWN_ELSEWHERE.has(k));
+  // A well-formed scoring report has its own term; a malformed one stays visible here as recorded.
+  const other = Object.entries(card.provenance).filter(
+    ([k]) => !SHOWN_ELSEWHERE.has(k) && !(k === 'scoring' && card.scoring !== null),
+  );
   if (other.length > 0) {
     entries.push({ term: 'Other settings', details: other.map(([k, v]) => `${k}: ${text(v)}`), mono: true });
   }

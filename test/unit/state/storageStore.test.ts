@@ -15,7 +15,7 @@ import { createImageStore } from '../../../src/state/imageStore.ts';
 import { createResultsStore } from '../../../src/state/resultsStore.ts';
 import { createStorageStore, groupModelCache } from '../../../src/state/storageStore.ts';
 import { officialDataset } from '../core/fixtures.ts';
-import { makeRun, randomRecords } from '../results/fixtures.ts';
+import { makeRun, randomRecords } from '../core/results/fixtures.ts';
 
 const HUB = 'https://huggingface.co';
 

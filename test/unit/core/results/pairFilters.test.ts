@@ -1,18 +1,18 @@
 // Pair filtering and counting helpers behind the Pairs view.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseDatasetJson } from '../../../src/core/dataset.ts';
-import type { ConfusionPair } from '../../../src/core/types.ts';
+import { parseDatasetJson } from '../../../../src/core/dataset.ts';
+import type { ConfusionPair } from '../../../../src/core/types.ts';
 import {
   countImages,
   filterPairs,
   pairHasCategory,
   pairsPerCategory,
   searchTerms,
-} from '../../../src/state/pairFilters.ts';
+} from '../../../../src/core/results/pairFilters.ts';
 
 const official = parseDatasetJson(
-  readFileSync(new URL('../../../public/data/mediconfusion/dataset.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../../public/data/mediconfusion/dataset.json', import.meta.url), 'utf8'),
 );
 
 function pair(id: string, over: Partial<ConfusionPair> = {}): ConfusionPair {

@@ -1,8 +1,9 @@
 // Shared helpers for the Results tests: seeded, realistic per-case records (GD probabilities, PS
-// scores and token log-probabilities, MC generated text) and stored runs to put in a test database.
-import { mulberry32 } from '../../../src/core/statistics.ts';
-import type { Answer, CaseRecord, Dataset, Method } from '../../../src/core/types.ts';
-import type { RunRecord } from '../../../src/db/schema.ts';
+// scores and token log-probabilities, MC generated text), stored runs, and a run's numbers to compare.
+import { mulberry32 } from '../../../../src/core/statistics.ts';
+import type { Answer, CaseRecord, Dataset, Method } from '../../../../src/core/types.ts';
+import type { RunResults } from '../../../../src/core/results/runResults.ts';
+import type { RunRecord } from '../../../../src/core/run/records.ts';
 
 /** Every case of `methods` on every pair, answers drawn with the given seed (MC sometimes invalid). */
 export function randomRecords(dataset: Dataset, methods: readonly Method[], seed = 7): CaseRecord[] {
@@ -64,4 +65,28 @@ export function makeRun(id: string, dataset: Dataset, overrides: Partial<RunReco
     imported: false,
     ...overrides,
   };
+}
+
+/** Everything Table 1 shows, for comparing two computations of a run. */
+export function numbers(r: RunResults) {
+  return Object.fromEntries(
+    r.methods.map((m) => {
+      const x = r.byMethod[m]!;
+      const { casesRun: _casesRun, ...counts } = x.metrics.counts;
+      return [
+        m,
+        {
+          setAccuracy: x.metrics.setAccuracy,
+          individualAccuracy: x.metrics.individualAccuracy,
+          confusion: x.metrics.confusion,
+          invalidRate: x.metrics.invalidRate,
+          byCategory: x.metrics.byCategory,
+          counts,
+          setCI: x.setAccuracyCI,
+          individualCI: x.individualAccuracyCI,
+          vsRandom: x.vsRandom,
+        },
+      ];
+    }),
+  );
 }

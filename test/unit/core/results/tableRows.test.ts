@@ -1,7 +1,8 @@
 // What the Results tables and charts show: row order, cells with intervals and the chance marker,
 // "—" for methods not run, Table 2 per category with the best method, and the number formats.
 import { describe, expect, it } from 'vitest';
-import { computeRunResults, PAPER_RESULTS } from '../../../src/state/resultsModel.ts';
+import { PAPER_RESULTS } from '../../../../src/core/results/paperResults.ts';
+import { computeRunResults } from '../../../../src/core/results/runResults.ts';
 import {
   axisMax,
   bestPublishedByCategory,
@@ -10,10 +11,8 @@ import {
   formatValue,
   table1Rows,
   table2Rows,
-} from '../../../src/ui/results/rows.ts';
-import { runCardEntries } from '../../../src/ui/results/runCardEntries.ts';
-import { buildRunCard } from '../../../src/state/resultsModel.ts';
-import { officialDataset } from '../core/fixtures.ts';
+} from '../../../../src/core/results/tableRows.ts';
+import { officialDataset } from '../fixtures.ts';
 import { makeRun, randomRecords } from './fixtures.ts';
 
 const run = makeRun('r1', officialDataset, { label: 'My SmolVLM', methods: ['GD', 'MC'] });
@@ -93,28 +92,5 @@ describe('formats', () => {
     expect(`${formatValue(12.5)} (${formatInterval(8, 17.6)})`).toBe('12.50 (8.0–17.6)');
     expect(axisMax([12, 31.2])).toBe(40);
     expect(axisMax([12, 41])).toBe(50);
-  });
-
-  it('lists the run card fields a reader needs', () => {
-    const entries = runCardEntries(buildRunCard(run, officialDataset, results));
-    const terms = entries.map((e) => e.term);
-    for (const t of [
-      'Model',
-      'Revision',
-      'dtype',
-      'Device',
-      'Browser',
-      'Library versions',
-      'Prompt hashes',
-      'Created',
-      'Coverage',
-    ]) {
-      expect(terms).toContain(t);
-    }
-    expect(entries.find((e) => e.term === 'Library versions')!.details).toEqual([
-      '@huggingface/transformers 4.3.1',
-      'onnxruntime-web 1.31.0',
-    ]);
-    expect(entries.find((e) => e.term === 'Other settings')!.details).toEqual(['mode: cached']);
   });
 });

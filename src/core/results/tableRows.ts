@@ -1,19 +1,13 @@
-// What the Results tables and charts show, as plain data: rows of Table 1 and Table 2 (the user's
-// runs, then the published models, then random guessing), the bars of the charts, and the number
-// formats. Pure, so the components only lay these out and the tests can check them directly.
-import type { Method } from '../../core/types.ts';
-import { roundOfficial } from '../../core/resultFormats.ts';
-import type { RunRecord } from '../../db/schema.ts';
-import {
-  PAPER_METHOD_ORDER,
-  PAPER_RESULTS,
-  categoryMethod,
-  type PaperResults,
-  type RunResults,
-} from '../../state/resultsModel.ts';
-import type { CategoryMetric } from '../../state/resultsStore.ts';
+// The Results tables and charts as plain data: Table 1 and Table 2 rows (runs, published models,
+// random guessing), the chart bars and axes, and the number formats.
+import type { Method } from '../types.ts';
+import { roundOfficial } from '../resultFormats.ts';
+import type { RunRecord } from '../run/records.ts';
+import { PAPER_RESULTS, type PaperResults } from './paperResults.ts';
+import { categoryMethod, type RunResults } from './runResults.ts';
 
-export { PAPER_METHOD_ORDER };
+/** What Table 2 and the category chart show per category. */
+export type CategoryMetric = 'setAccuracy' | 'individualAccuracy';
 
 /** A percentage with two decimals, rounded as the official tables round (e.g. "12.50"). */
 export function formatValue(x: number): string {

@@ -1,172 +1,19 @@
-// The Results arithmetic and file formats: numbers equal the core functions called directly, export
-// → import round trips keep every metric, and malformed imports fail with precise messages.
+// Imported result files: export → import round trips keep every metric, malformed imports fail with
+// precise messages, and official file names say the model and method.
 import { describe, expect, it } from 'vitest';
-import { bestAcrossMethods, computeMetrics, pairAnswersFromRecords } from '../../../src/core/metrics.ts';
-import { recordsToCsv } from '../../../src/core/resultFormats.ts';
-import { binomialTest, bootstrapConfidenceIntervals } from '../../../src/core/statistics.ts';
-import type { CaseRecord, Method } from '../../../src/core/types.ts';
-import {
-  BUNDLE_FORMAT,
-  PAPER_RESULTS,
-  ResultsError,
-  UNKNOWN,
-  buildExport,
-  buildRunCard,
-  computeRunResults,
-  effectiveCases,
-  memoizedBootstrap,
-  parseOfficialFileName,
-  parseResultsFile,
-  runSetup,
-  type ExportKind,
-  type RunResults,
-} from '../../../src/state/resultsModel.ts';
-import { makeDataset, makePair, officialDataset } from '../core/fixtures.ts';
-import { makeRun, randomRecords } from './fixtures.ts';
+import { recordsToCsv } from '../../../../src/core/resultFormats.ts';
+import type { CaseRecord, Method } from '../../../../src/core/types.ts';
+import { ResultsError } from '../../../../src/core/results/errors.ts';
+import { BUNDLE_FORMAT, buildExport, type ExportKind } from '../../../../src/core/results/exportFiles.ts';
+import { parseOfficialFileName, parseResultsFile } from '../../../../src/core/results/importFiles.ts';
+import { UNKNOWN, buildRunCard, runSetup } from '../../../../src/core/results/runCard.ts';
+import { computeRunResults } from '../../../../src/core/results/runResults.ts';
+import { officialDataset } from '../fixtures.ts';
+import { makeRun, numbers, randomRecords } from './fixtures.ts';
 
 const METHODS_RUN: Method[] = ['GD', 'PS', 'MC'];
 const records = randomRecords(officialDataset, METHODS_RUN, 11);
 const run = makeRun('run-1', officialDataset);
-
-/** Everything Table 1 shows, for comparing two computations of a run. */
-function numbers(r: RunResults) {
-  return Object.fromEntries(
-    r.methods.map((m) => {
-      const x = r.byMethod[m]!;
-      const { casesRun: _casesRun, ...counts } = x.metrics.counts;
-      return [
-        m,
-        {
-          setAccuracy: x.metrics.setAccuracy,
-          individualAccuracy: x.metrics.individualAccuracy,
-          confusion: x.metrics.confusion,
-          invalidRate: x.metrics.invalidRate,
-          byCategory: x.metrics.byCategory,
-          counts,
-          setCI: x.setAccuracyCI,
-          individualCI: x.individualAccuracyCI,
-          vsRandom: x.vsRandom,
-        },
-      ];
-    }),
-  );
-}
-
-describe('computeRunResults', () => {
-  const results = computeRunResults(run, records, officialDataset);
-
-  it('equals computeMetrics, the bootstrap and the binomial test called directly', () => {
-    expect(results.methods).toEqual(['GD', 'PS', 'MC']);
-    for (const m of METHODS_RUN) {
-      const answers = pairAnswersFromRecords(records, m);
-      const direct = computeMetrics(officialDataset, answers);
-      const r = results.byMethod[m]!;
-      expect(r.metrics).toEqual(direct);
-      const ci = bootstrapConfidenceIntervals(officialDataset, answers, {
-        iterations: 2000,
-        seed: 1,
-        level: 0.95,
-      });
-      expect(r.setAccuracyCI).toEqual(ci.setAccuracy);
-      expect(r.individualAccuracyCI).toEqual(ci.individualAccuracy);
-      const p = binomialTest(direct.counts.setCorrect, direct.counts.pairsRun, 0.25).pValueGreater;
-      expect(r.vsRandom).toEqual({ pValue: p, significant: p < 0.05 });
-    }
-    expect(results.best).toEqual(
-      bestAcrossMethods(
-        Object.fromEntries(
-          METHODS_RUN.map((m) => [m, computeMetrics(officialDataset, pairAnswersFromRecords(records, m))]),
-        ),
-      ),
-    );
-    expect(results.coverage).toEqual({
-      casesRun: 176 * 2 * 3,
-      casesExpected: 176 * 2 * 3,
-      pairsTotal: 176,
-      pairsNotRun: [],
-      complete: true,
-    });
-    expect(results.bootstrap).toEqual({ iterations: 2000, seed: 1, level: 0.95 });
-  });
-
-  it('memoises the bootstrap on the answers themselves', () => {
-    const answers = pairAnswersFromRecords(records, 'GD');
-    const a = memoizedBootstrap(officialDataset, answers);
-    expect(memoizedBootstrap(officialDataset, new Map(answers))).toBe(a);
-    const changed = new Map(answers);
-    const first = officialDataset.pairs[0]!.id;
-    changed.set(first, { 1: answers.get(first)![1] === 'A' ? 'B' : 'A', 2: answers.get(first)![2] });
-    expect(memoizedBootstrap(officialDataset, changed)).not.toBe(a);
-  });
-
-  it('matches hand-counted numbers on a crafted dataset', () => {
-    const dataset = makeDataset([
-      makePair('p1', 'A', ['Cerebral'], ['Cerebral']),
-      makePair('p2', 'B', ['Cardiac'], ['Vascular']),
-      makePair('p3', 'A', ['Spinal'], ['Spinal']),
-      makePair('p4', 'B', ['Pulmonary'], ['Cardiac']),
-    ]);
-    const rec = (pairId: string, slot: 1 | 2, method: Method, answer: 'A' | 'B' | null): CaseRecord => ({
-      pairId,
-      slot,
-      method,
-      answer,
-    });
-    const crafted = [
-      // GD: p1 right/right, p2 right/right, p3 confused (A, A), p4 wrong/wrong
-      rec('p1', 1, 'GD', 'A'),
-      rec('p1', 2, 'GD', 'B'),
-      rec('p2', 1, 'GD', 'B'),
-      rec('p2', 2, 'GD', 'A'),
-      rec('p3', 1, 'GD', 'A'),
-      rec('p3', 2, 'GD', 'A'),
-      rec('p4', 1, 'GD', 'A'),
-      rec('p4', 2, 'GD', 'B'),
-      // MC: only p1 run, second image invalid; p2 half run (not scored)
-      rec('p1', 1, 'MC', 'A'),
-      rec('p1', 2, 'MC', null),
-      rec('p2', 1, 'MC', 'B'),
-    ];
-    const r = computeRunResults(
-      makeRun('crafted', dataset, { methods: ['GD', 'MC'], promptHashes: {} }),
-      crafted,
-      dataset,
-    );
-    const gd = r.byMethod.GD!;
-    expect(gd.metrics.setAccuracy).toBe(50);
-    expect(gd.metrics.individualAccuracy).toBe(62.5);
-    expect(gd.metrics.confusion).toBe(25);
-    expect(gd.metrics).toEqual(computeMetrics(dataset, pairAnswersFromRecords(crafted, 'GD')));
-    expect(gd.pairsNotRun).toEqual([]);
-    const mc = r.byMethod.MC!;
-    expect(mc.metrics.counts).toMatchObject({ pairsRun: 1, casesRun: 3, setCorrect: 0, invalidAnswers: 1 });
-    expect(mc.pairsNotRun).toEqual(['p2', 'p3', 'p4']);
-    expect(r.coverage).toEqual({
-      casesRun: 11,
-      casesExpected: 16,
-      pairsTotal: 4,
-      pairsNotRun: ['p2', 'p3', 'p4'],
-      complete: false,
-    });
-    expect(r.best).toMatchObject({ bestSetMethod: 'GD', bestSetAccuracy: 50 });
-  });
-
-  it('ignores cases from another prompt and lets the latest answer of a case win', () => {
-    const base = { pairId: 'x', slot: 1 as const, method: 'GD' as const };
-    const kept = effectiveCases({ promptHashes: { GD: 'h' } }, [
-      { ...base, answer: 'B', promptHash: 'h', computedAt: 20 },
-      { ...base, answer: 'A', promptHash: 'h', computedAt: 10 },
-      { ...base, answer: null, promptHash: 'other', computedAt: 30 },
-    ]);
-    expect(kept.map((c) => c.answer)).toEqual(['A', 'B']);
-  });
-
-  it('refuses a run on another dataset', () => {
-    expect(() => computeRunResults({ ...run, datasetHash: 'ffff' }, records, officialDataset)).toThrow(
-      /answers dataset ffff/,
-    );
-  });
-});
 
 describe('export → import round trips', () => {
   const results = computeRunResults(run, records, officialDataset);
@@ -209,6 +56,18 @@ describe('export → import round trips', () => {
     expect(importText({ kind: 'bundle' }).run.id).toBe(r.id);
   });
 
+  it('bundle: the scoring report the run recorded survives the trip', () => {
+    const scoring = {
+      modeRequested: 'cached',
+      modeUsed: 'full',
+      modeReason: 'no prefix reuse for this family',
+    };
+    const scored = { ...run, runCard: { ...run.runCard, scoring } };
+    const file = buildExport({ kind: 'bundle' }, { ...input, run: scored });
+    const imported = parseResultsFile(file.text, file.fileName, officialDataset);
+    expect(buildRunCard(imported.run, officialDataset, null).scoring).toEqual(scoring);
+  });
+
   it('CSV: same records and metrics; what a CSV does not say is unknown', () => {
     const imported = importText({ kind: 'csv' });
     expect(imported.kind).toBe('csv');
@@ -238,13 +97,6 @@ describe('export → import round trips', () => {
       const again = computeRunResults(imported.run, imported.records, officialDataset);
       expect(numbers(again)[m]).toEqual(numbers(results)[m]);
     }
-  });
-
-  it('official score JSON holds the summed table', () => {
-    const file = buildExport({ kind: 'official-score', method: 'GD' }, input);
-    expect(file.fileName).toBe('HuggingFaceTB_SmolVLM-256M-Instruct_greedy_score.json');
-    const table = JSON.parse(file.text) as { set_score: { total: number } };
-    expect(table.set_score.total).toBe(results.byMethod.GD!.metrics.counts.setCorrect);
   });
 
   it('an official file with a name that does not say the method takes the chosen one', () => {
@@ -391,51 +243,5 @@ describe('parseOfficialFileName', () => {
     expect(parseOfficialFileName('x_gpt4.json')).toEqual({ modelKey: 'x', method: 'FF' });
     expect(parseOfficialFileName('x_greedy_score.json')).toBeNull();
     expect(parseOfficialFileName('results.json')).toBeNull();
-  });
-});
-
-describe('run card', () => {
-  it('holds everything needed to reproduce the run', () => {
-    const results = computeRunResults(run, records, officialDataset);
-    const card = buildRunCard(run, officialDataset, results);
-    expect(card).toMatchObject({
-      format: 'mediconfusion-run-card',
-      runId: 'run-1',
-      model: { id: run.model.modelId, revision: 'abc123', sourceKind: 'hub' },
-      device: 'webgpu',
-      dtype: 'q8',
-      methods: ['GD', 'PS', 'MC'],
-      promptHashes: run.promptHashes,
-      engineVersion: '1',
-      dataset: { name: 'MediConfusion', hash: officialDataset.hash, pairs: 176 },
-      browser: run.runCard.browser,
-      libraryVersions: run.runCard.libraryVersions,
-      createdAt: '2025-01-02T03:04:05.000Z',
-      statistics: { bootstrap: { iterations: 2000, seed: 1, level: 0.95 } },
-    });
-    expect(card.results?.GD?.setAccuracy).toBe(results.byMethod.GD!.metrics.setAccuracy);
-    expect(card.results?.GD?.setAccuracyCI).toEqual([
-      results.byMethod.GD!.setAccuracyCI.lower,
-      results.byMethod.GD!.setAccuracyCI.upper,
-    ]);
-    // Without the dataset there are no numbers, but the card still describes the run.
-    const bare = buildRunCard(run, null, null);
-    expect(bare.results).toBeNull();
-    expect(bare.dataset.pairs).toBeNull();
-  });
-});
-
-describe('published results', () => {
-  it('reads paper Table 1, Table 2 and random guessing', () => {
-    expect(PAPER_RESULTS.table1).toHaveLength(12);
-    expect(PAPER_RESULTS.table1[0]).toMatchObject({ model: 'Llama 3.2', bestSetAccuracy: 15.34 });
-    // Methods a model was not evaluated with are absent, not 0.
-    const gemini = PAPER_RESULTS.table1.find((r) => r.model === 'Gemini 1.5 Pro')!;
-    expect(gemini.setAccuracy).toEqual({ MC: 19.89 });
-    expect(PAPER_RESULTS.table2[0]!.byCategory.Cerebral).toEqual({
-      setAccuracy: 21.52,
-      individualAccuracy: 60.76,
-    });
-    expect(PAPER_RESULTS.random).toEqual({ setAccuracy: 25, individualAccuracy: 50, confusion: 50 });
   });
 });

@@ -1,6 +1,6 @@
 // Pure helpers behind the Pairs view: which pairs match the category filter and search text,
 // and how many distinct images a set of pairs uses. Kept out of components so they are unit-tested.
-import type { ConfusionPair } from '../core/types.ts';
+import type { ConfusionPair } from '../types.ts';
 
 export interface PairFilter {
   /** A category name, or '' for all categories. */

@@ -1,10 +1,10 @@
 // The blind-baseline table: which runs are blank-image siblings, how a run finds its sibling, and
 // rows equal to core blindBaseline on each run's effective cases (other prompts never mix in).
 import { describe, expect, it } from 'vitest';
-import { blindBaseline } from '../../../src/core/blind.ts';
-import type { CaseRecord } from '../../../src/core/types.ts';
-import { blindSiblingOf, blindTableRows, isBlindRun } from '../../../src/state/resultsModel.ts';
-import { officialDataset } from '../core/fixtures.ts';
+import { blindBaseline } from '../../../../src/core/blind.ts';
+import type { CaseRecord } from '../../../../src/core/types.ts';
+import { blindSiblingOf, blindTableRows, isBlindRun } from '../../../../src/core/results/blindRows.ts';
+import { officialDataset } from '../fixtures.ts';
 import { makeRun, randomRecords } from './fixtures.ts';
 
 const real = randomRecords(officialDataset, ['GD', 'PS', 'MC'], 3);

@@ -13,10 +13,11 @@ import {
   type BenchmarkDb,
   type RunRecord,
 } from '../../../src/db/database.ts';
-import { computeRunResults, type ExportKind, type RunResults } from '../../../src/state/resultsModel.ts';
+import type { ExportKind } from '../../../src/core/results/exportFiles.ts';
+import { computeRunResults, type RunResults } from '../../../src/core/results/runResults.ts';
 import { createResultsStore, type ResultsStore } from '../../../src/state/resultsStore.ts';
 import { officialDataset } from '../core/fixtures.ts';
-import { makeRun, randomRecords } from './fixtures.ts';
+import { makeRun, randomRecords } from '../core/results/fixtures.ts';
 
 let counter = 0;
 const opened: BenchmarkDb[] = [];

@@ -1,0 +1,148 @@
+// The run record made for imported answers: the run card fields a file states (our card or the CLI's),
+// and everything it does not state recorded as unknown, with an id that is the same for the same file.
+import { stableHash } from '../hash.ts';
+import type { RunRecord, RunStatus } from '../run/records.ts';
+import { ALL_DTYPES, type Device, type Dtype } from '../run/vocabulary.ts';
+import { METHODS, type CaseRecord, type Dataset, type Method } from '../types.ts';
+import { isObject, stringRecord } from './jsonShape.ts';
+import { UNKNOWN } from './runCard.ts';
+
+export type ImportKind = 'bundle' | 'cli' | 'csv' | 'official';
+
+const DEVICES: readonly Device[] = ['webgpu', 'wasm', 'cpu'];
+const DTYPES = ALL_DTYPES;
+const RUN_STATUSES: readonly RunStatus[] = ['running', 'paused', 'complete', 'cancelled', 'failed'];
+const SOURCE_KINDS: readonly RunRecord['model']['sourceKind'][] = ['hub', 'path', 'files'];
+
+/** A file name without its folder and extension. */
+export function baseName(fileName: string): string {
+  return fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '') || fileName;
+}
+
+function parseDate(x: unknown): number | null {
+  if (typeof x === 'number' && Number.isFinite(x)) return x;
+  if (typeof x === 'string') {
+    const t = Date.parse(x);
+    if (Number.isFinite(t)) return t;
+  }
+  return null;
+}
+
+export interface CardFields {
+  label: string | null;
+  modelId: string | null;
+  revision: string | null;
+  sourceKind: RunRecord['model']['sourceKind'] | null;
+  device: Device | null;
+  dtype: Dtype | null;
+  status: RunStatus | null;
+  methods: Method[];
+  promptHashes: Record<string, string>;
+  engineVersion: string | null;
+  createdAt: number | null;
+  updatedAt: number | null;
+  datasetHash: string | null;
+  provenance: Record<string, unknown>;
+}
+
+/**
+ * The fields of a run card we can use, from our own card or the CLI's (`scripts/eval.ts`), which
+ * share their top-level keys. Anything missing or of the wrong type is simply unknown.
+ */
+export function readCard(card: Record<string, unknown>): CardFields {
+  const str = (x: unknown) => (typeof x === 'string' && x !== '' && x !== UNKNOWN ? x : null);
+  const model = isObject(card.model) ? card.model : {};
+  const dataset = isObject(card.dataset) ? card.dataset : {};
+  const pick = <T extends string>(x: unknown, allowed: readonly T[]): T | null =>
+    typeof x === 'string' && (allowed as readonly string[]).includes(x) ? (x as T) : null;
+  // Our card keeps the original provenance apart; the CLI's card is all provenance.
+  const provenance = isObject(card.provenance) ? { ...card.provenance } : { ...card };
+  if (!isObject(card.provenance)) {
+    for (const k of ['format', 'version', 'records']) delete provenance[k];
+  }
+  if (isObject(card.libraryVersions) && !('libraryVersions' in provenance)) {
+    provenance.libraryVersions = card.libraryVersions;
+  }
+  if (typeof card.browser === 'string' && !('browser' in provenance)) provenance.browser = card.browser;
+  return {
+    label: str(card.label),
+    modelId: str(model.id) ?? str(model.modelId),
+    revision: str(model.revision),
+    sourceKind: pick(model.sourceKind, SOURCE_KINDS),
+    device: pick(card.device, DEVICES),
+    dtype: pick(card.dtype, DTYPES),
+    status: pick(card.status, RUN_STATUSES),
+    methods: Array.isArray(card.methods)
+      ? METHODS.filter((m) => (card.methods as unknown[]).includes(m))
+      : [],
+    promptHashes: stringRecord(card.promptHashes),
+    engineVersion: str(card.engineVersion),
+    createdAt: parseDate(card.createdAt) ?? parseDate(card.startedAt),
+    updatedAt: parseDate(card.updatedAt) ?? parseDate(card.finishedAt),
+    datasetHash: str(dataset.hash),
+    provenance,
+  };
+}
+
+export interface RunDraft {
+  kind: ImportKind;
+  fileName: string;
+  records: CaseRecord[];
+  dataset: Dataset;
+  now: number;
+  card?: CardFields;
+  label?: string;
+  modelId?: string;
+}
+
+/** A run record for imported answers; what the file did not say is listed as unknown. */
+export function importedRun(d: RunDraft): RunRecord {
+  const card = d.card;
+  const unknownFields: string[] = [];
+  const known = <T>(field: string, v: T | null | undefined, fallback: T): T => {
+    if (v === null || v === undefined) {
+      unknownFields.push(field);
+      return fallback;
+    }
+    return v;
+  };
+  const methods = METHODS.filter(
+    (m) => (card?.methods ?? []).includes(m) || d.records.some((r) => r.method === m),
+  );
+  // Same file (same answers and card) → same id, so importing it twice replaces, not duplicates.
+  const id = `imported-${stableHash({ kind: d.kind, card: card ?? null, records: d.records })}`;
+  const promptHashes: Record<string, string> = {};
+  for (const m of methods) {
+    const h = card?.promptHashes[m];
+    if (h !== undefined) promptHashes[m] = h;
+  }
+  return {
+    id,
+    label: card?.label ?? d.label ?? baseName(d.fileName),
+    datasetHash: d.dataset.hash,
+    datasetName: d.dataset.name,
+    model: {
+      sourceKind: known('model.sourceKind', card?.sourceKind, 'files'),
+      modelId: known('model.modelId', card?.modelId ?? d.modelId, baseName(d.fileName)),
+      revision: known('model.revision', card?.revision, ''),
+    },
+    device: known('device', card?.device, 'wasm'),
+    dtype: known('dtype', card?.dtype, 'fp32'),
+    methods,
+    promptHashes,
+    engineVersion: known('engineVersion', card?.engineVersion, ''),
+    status: card?.status ?? 'complete',
+    createdAt: card?.createdAt ?? d.now,
+    updatedAt: card?.updatedAt ?? card?.createdAt ?? d.now,
+    runCard: {
+      ...(card?.provenance ?? {}),
+      importedFrom: {
+        kind: d.kind,
+        fileName: d.fileName,
+        importedAt: new Date(d.now).toISOString(),
+        unknownFields,
+      },
+    },
+    imported: true,
+  };
+}

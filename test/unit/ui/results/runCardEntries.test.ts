@@ -1,0 +1,93 @@
+// The run card as the Results tab lists it: the fields a reader needs to reproduce the run, and the
+// scoring mode that ran (cached or recomputed in full, and the cache self-check) in words.
+import { describe, expect, it } from 'vitest';
+import { buildRunCard } from '../../../../src/core/results/runCard.ts';
+import { computeRunResults } from '../../../../src/core/results/runResults.ts';
+import { runCardEntries } from '../../../../src/ui/results/runCardEntries.ts';
+import { officialDataset } from '../../core/fixtures.ts';
+import { makeRun, randomRecords } from '../../core/results/fixtures.ts';
+
+const run = makeRun('r1', officialDataset, { label: 'My SmolVLM', methods: ['GD', 'MC'] });
+const records = randomRecords(officialDataset, ['GD', 'MC'], 5);
+const results = computeRunResults(run, records, officialDataset);
+
+describe('run card entries', () => {
+  it('lists the run card fields a reader needs', () => {
+    const entries = runCardEntries(buildRunCard(run, officialDataset, results));
+    const terms = entries.map((e) => e.term);
+    for (const t of [
+      'Model',
+      'Revision',
+      'dtype',
+      'Device',
+      'Browser',
+      'Library versions',
+      'Prompt hashes',
+      'Created',
+      'Coverage',
+    ]) {
+      expect(terms).toContain(t);
+    }
+    expect(entries.find((e) => e.term === 'Library versions')!.details).toEqual([
+      '@huggingface/transformers 4.3.1',
+      'onnxruntime-web 1.31.0',
+    ]);
+    expect(entries.find((e) => e.term === 'Other settings')!.details).toEqual(['mode: cached']);
+  });
+});
+
+describe('run card scoring entry', () => {
+  const scoringEntry = (scoring: unknown) => {
+    const scored = makeRun('s', officialDataset, { runCard: { ...run.runCard, scoring } });
+    const entries = runCardEntries(buildRunCard(scored, officialDataset, null));
+    return {
+      scoring: entries.find((e) => e.term === 'Scoring')?.details,
+      other: entries.find((e) => e.term === 'Other settings')?.details,
+    };
+  };
+
+  it('says the image prefix was reused, and how the self-check went', () => {
+    const cached = {
+      modeRequested: 'cached',
+      modeUsed: 'cached',
+      cacheCheck: { passed: true, maxProbDiff: 2.5e-7, cases: 4 },
+    };
+    expect(scoringEntry(cached)).toEqual({
+      scoring: [
+        'cached (image prefix reused)',
+        'self-check on the first image: passed, max |Δp| 2.5e-7 over 4 cases',
+      ],
+      // Shown under its own term, not repeated with the other settings.
+      other: ['mode: cached'],
+    });
+  });
+
+  it('says why a run was recomputed in full', () => {
+    const full = {
+      modeRequested: 'cached',
+      modeUsed: 'full',
+      modeReason: 'the self-check disagreed',
+      cacheCheck: { passed: false, maxProbDiff: 0.0312, cases: 1 },
+    };
+    expect(scoringEntry(full).scoring).toEqual([
+      'recomputed in full: the self-check disagreed',
+      'self-check on the first image: failed, max |Δp| 0.031 over 1 case',
+    ]);
+    expect(scoringEntry({ modeRequested: 'full', modeUsed: 'full' }).scoring).toEqual([
+      'recomputed in full (as asked)',
+    ]);
+  });
+
+  it('says "not recorded" without a report, and leaves a malformed one with the other settings', () => {
+    expect(
+      runCardEntries(buildRunCard(run, officialDataset, null)).find((e) => e.term === 'Scoring'),
+    ).toEqual({
+      term: 'Scoring',
+      details: ['not recorded'],
+    });
+    expect(scoringEntry({ modeUsed: 'turbo' })).toEqual({
+      scoring: ['not recorded'],
+      other: ['mode: cached', 'scoring: {"modeUsed":"turbo"}'],
+    });
+  });
+});
