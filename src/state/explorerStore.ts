@@ -14,16 +14,22 @@ import {
   listRuns,
   sharedDb,
   type BenchmarkDb,
-  type RunStatus,
 } from '../db/database.ts';
 import { datasetStore } from './datasetStore.ts';
+import {
+  browserFullscreen,
+  browserLocation,
+  type FullscreenPort,
+  type LocationPort,
+} from './explorerPorts.ts';
+
+export type { FullscreenPort, LocationPort } from './explorerPorts.ts';
 import {
   availableMethods,
   filterExplorerPairs,
   indexRunCases,
   resolveCurrentPair,
   resolveMethod,
-  type ExplorerFilter,
   type RunCaseIndex,
 } from '../core/results/explorerModel.ts';
 import {
@@ -31,92 +37,12 @@ import {
   explorerHash,
   parseExplorerHash,
   type ExplorerUrlState,
-  type ExplorerViewName,
   type SortKey,
 } from '../core/results/explorerUrl.ts';
 
-/** What the Explorer needs to know about a stored run. */
-export interface ExplorerRun {
-  id: string;
-  label: string;
-  modelId: string;
-  /** Methods the run declares (its cases may add more). */
-  methods: string[];
-  status: RunStatus;
-  createdAt: number;
-  datasetHash: string;
-  imported: boolean;
-  /** For a blind-baseline run (blank image): the id of the run it is the sibling of. */
-  blindOf: string | null;
-}
+import type { ExplorerRun, ExplorerState } from './explorerState.ts';
 
-export interface RunCases {
-  status: 'loading' | 'ready' | 'error';
-  index: RunCaseIndex;
-  error: string | null;
-}
-
-export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
-
-export interface ExplorerState {
-  url: ExplorerUrlState;
-  runs: ExplorerRun[];
-  runsStatus: LoadStatus;
-  /** Cases of the runs looked at, by run id. */
-  runCases: Readonly<Record<string, RunCases>>;
-  /** Local ids of the images stored in this browser. */
-  imageIds: ReadonlySet<string>;
-  imagesStatus: LoadStatus;
-  /** Object URLs of decoded images near the current pair, by local id. */
-  imageUrls: Readonly<Record<string, string>>;
-  /** Images whose stored file could not be decoded. */
-  brokenImages: ReadonlySet<string>;
-  /** True while the page is full screen. */
-  fullscreen: boolean;
-  error: string | null;
-
-  /** Follows the address bar (hashchange, popstate) and the fullscreen state; returns a disconnect. */
-  connect(): () => void;
-  /** Re-reads runs, stored images and the cases of the runs shown. */
-  refresh(): Promise<void>;
-  /** Takes the state a `#explorer?…` hash describes (a Back press, an edited link). */
-  applyHash(hash: string): void;
-  openPair(pairId: string): void;
-  setRun(runId: string | null): void;
-  setCompare(runId: string | null): void;
-  setMethod(method: Method): void;
-  setFilter(patch: Partial<ExplorerFilter>): void;
-  clearFilters(): void;
-  setView(view: ExplorerViewName): void;
-  /** Sorts the sensitivity list by `key`; the same key again reverses the order. */
-  setSort(key: SortKey): void;
-  /** Presentation mode; entering asks for full screen (allowed only from a user gesture). */
-  setPresent(on: boolean): void;
-  requestFullscreen(): void;
-  /**
-   * Decodes `prefetch` (in priority order) ahead of display and revokes every image URL in neither
-   * `prefetch` nor `keep`.
-   */
-  prepareImages(prefetch: readonly string[], keep: readonly string[]): Promise<void>;
-  /** Revokes every image URL (the view is gone). */
-  releaseImages(): void;
-  dismissError(): void;
-}
-
-export interface LocationPort {
-  hash(): string;
-  push(hash: string): void;
-  replace(hash: string): void;
-  /** Calls back on hashchange and popstate; returns an unsubscribe. */
-  listen(onChange: () => void): () => void;
-}
-
-export interface FullscreenPort {
-  active(): boolean;
-  request(): Promise<void>;
-  exit(): Promise<void>;
-  listen(onChange: () => void): () => void;
-}
+export type { ExplorerRun, ExplorerState, LoadStatus, RunCases } from './explorerState.ts';
 
 export interface ExplorerStoreDeps {
   db: () => Promise<BenchmarkDb>;
@@ -130,34 +56,6 @@ export interface ExplorerStoreDeps {
 }
 
 export type ExplorerStore = StoreApi<ExplorerState>;
-
-const browserLocation: LocationPort = {
-  hash: () => location.hash,
-  push: (hash) => history.pushState(null, '', hash),
-  replace: (hash) => history.replaceState(null, '', hash),
-  listen: (onChange) => {
-    window.addEventListener('hashchange', onChange);
-    window.addEventListener('popstate', onChange);
-    return () => {
-      window.removeEventListener('hashchange', onChange);
-      window.removeEventListener('popstate', onChange);
-    };
-  },
-};
-
-const browserFullscreen: FullscreenPort = {
-  active: () => document.fullscreenElement !== null,
-  request: async () => {
-    if (document.fullscreenEnabled) await document.documentElement.requestFullscreen();
-  },
-  exit: async () => {
-    if (document.fullscreenElement) await document.exitFullscreen();
-  },
-  listen: (onChange) => {
-    document.addEventListener('fullscreenchange', onChange);
-    return () => document.removeEventListener('fullscreenchange', onChange);
-  },
-};
 
 const browserDeps: ExplorerStoreDeps = {
   db: sharedDb,

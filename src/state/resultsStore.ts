@@ -5,7 +5,7 @@
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { BlindBaseline } from '../core/blind.ts';
-import type { Dataset, Method } from '../core/types.ts';
+import type { Dataset } from '../core/types.ts';
 import {
   countCasesForRun,
   deleteRun as deleteRunFromDb,
@@ -21,10 +21,10 @@ import {
 import { datasetStore } from './datasetStore.ts';
 import { blindSiblingOf, blindTableRows, isBlindRun } from '../core/results/blindRows.ts';
 import { ResultsError } from '../core/results/errors.ts';
-import { buildExport, type ExportKind } from '../core/results/exportFiles.ts';
-import { parseResultsFile, type ImportMethodChoice } from '../core/results/importFiles.ts';
+import { buildExport } from '../core/results/exportFiles.ts';
+import { parseResultsFile } from '../core/results/importFiles.ts';
 import { computeRunResults, type RunResults } from '../core/results/runResults.ts';
-import type { CategoryMetric } from '../core/results/tableRows.ts';
+import type { ResultsState, RunSummary } from './resultsState.ts';
 
 /** Result files beyond this are not results of 176 pairs; reading them would only freeze the tab. */
 export const MAX_RESULTS_FILE_BYTES = 100 * 1024 * 1024;
@@ -35,70 +35,13 @@ export const DEFAULT_SELECTION = 3;
 /** The prompt hash stored with imported cases whose file did not record one. */
 export const IMPORTED_PROMPT_HASH = 'imported';
 
-export interface RunSummary {
-  run: RunRecord;
-  /** Cases stored for the run. */
-  caseCount: number;
-  /** True when the run answers the loaded dataset, so its numbers can sit beside the others. */
-  comparable: boolean;
-  /** Cases of a complete run on the loaded dataset; null when not comparable. */
-  expectedCases: number | null;
-}
-
-export type ResultsStatus = 'idle' | 'loading' | 'ready' | 'error';
-
-export interface ResultsProblem {
-  title: string;
-  /** Precise and already user-facing (names the file, record or row at fault). */
-  message: string;
-}
-
-export interface ExportedFile {
-  blob: Blob;
-  fileName: string;
-}
-
-export interface ResultsState {
-  runs: RunSummary[];
-  /** Runs shown side by side in the tables and charts, in list order. */
-  selectedRunIds: string[];
-  /** Metrics of comparable runs computed so far (selected runs and the run whose card is shown). */
-  metricsByRun: Record<string, RunResults>;
-  /** Blind-baseline rows (GD/PS with a blank image) of selected runs that have a blank-image sibling. */
-  blindByRun: Record<string, BlindBaseline[]>;
-  status: ResultsStatus;
-  error: ResultsProblem | null;
-  notice: string | null;
-  /** Hash of the dataset the list was last checked against; null when none is loaded. */
-  datasetHash: string | null;
-  /** The run whose card and export buttons are shown. */
-  detailRunId: string | null;
-  /** The run whose Delete button asks for confirmation. */
-  confirmDeleteId: string | null;
-  importing: boolean;
-  /** Method of an official answers file: from its name ('auto') or as chosen. */
-  importMethod: ImportMethodChoice;
-  categoryMetric: CategoryMetric;
-  /** Table 2's method per run: the best by set accuracy (as the paper) or a fixed one. */
-  categoryMethod: 'best' | Method;
-
-  refresh(): Promise<void>;
-  select(id: string): Promise<void>;
-  deselect(id: string): void;
-  showDetails(id: string): Promise<void>;
-  requestDelete(id: string): void;
-  cancelDelete(): void;
-  deleteRun(id: string): Promise<void>;
-  /** The file for a download, or null (with `error` set) when it cannot be made. */
-  exportRun(id: string, kind: ExportKind): Promise<ExportedFile | null>;
-  copyRunCard(id: string): Promise<void>;
-  importFile(file: File): Promise<void>;
-  setImportMethod(method: ImportMethodChoice): void;
-  setCategoryMetric(metric: CategoryMetric): void;
-  setCategoryMethod(method: 'best' | Method): void;
-  dismissError(): void;
-  dismissNotice(): void;
-}
+export type {
+  ExportedFile,
+  ResultsProblem,
+  ResultsState,
+  ResultsStatus,
+  RunSummary,
+} from './resultsState.ts';
 
 export interface ResultsStoreDeps {
   db: () => Promise<BenchmarkDb>;
