@@ -15,6 +15,8 @@ import { createRunStore } from '../../src/state/runStore.ts';
 import type { EngineApi, EngineClient } from '../../src/state/engineClient.ts';
 import type { LoadedModel } from '../../workers/engine/loadModel.ts';
 import { evaluate } from '../../scripts/lib/evaluate.ts';
+import { buildRunCard } from '../../src/core/results/runCard.ts';
+import { runCardEntries } from '../../src/ui/results/runCardEntries.ts';
 import { createNodeEngine, folderImageLoader, type NodeEngine } from '../../scripts/lib/nodeEngine.ts';
 import { IMAGES_DIR, officialDataset, TINY_MODEL_DIR } from '../support/fixtures.ts';
 
@@ -141,6 +143,14 @@ describe('a self-check that disagrees', () => {
     expect(store.getState().phase).toBe('complete');
     const run = await getRun(db, store.getState().runId!);
     expectFullRecomputation(run!.runCard['scoring'] as ScoringReport);
+    // The run card the Results tab shows and exports says it too.
+    const card = buildRunCard(run!, dataset, null);
+    expectFullRecomputation(card.scoring ?? undefined);
+    const shown = runCardEntries(card)
+      .find((e) => e.term === 'Scoring')!
+      .details.join(' ');
+    expect(shown).toMatch(/recomputed in full: the prefix cache disagreed/);
+    expect(shown).toMatch(/self-check on the first image: failed/);
     expect(await getCasesForRun(db, run!.id)).toHaveLength(dataset.pairs.length * 2 * 2);
     await session.dispose();
     db.close();
