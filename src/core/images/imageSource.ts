@@ -225,7 +225,7 @@ function jpegSize(b: Uint8Array): { width: number; height: number } | null {
 }
 
 /**
- * Whether a response body is a JPEG or PNG of plausible size, from its header alone (magic bytes,
+ * Whether a response body is a JPEG or PNG of reasonable size, from its header alone (magic bytes,
  * then the frame or IHDR dimensions). HTML error pages, empty bodies and truncated headers fail
  * with a reason a person can read.
  */
@@ -264,7 +264,10 @@ export function checkImageBytes(bytes: Uint8Array): ImageCheck {
     width > MAX_IMAGE_SIDE ||
     height > MAX_IMAGE_SIDE
   ) {
-    return { ok: false, reason: `a ${width}×${height} ${format.toUpperCase()}, not a plausible figure size` };
+    return {
+      ok: false,
+      reason: `a ${width}×${height} ${format.toUpperCase()}, not a reasonable figure size`,
+    };
   }
   return { ok: true, format, width, height };
 }
