@@ -1,6 +1,7 @@
 // The offline deployment's rules in one pure module, shared by the build (vite.config.ts writes the
 // Content-Security-Policy meta tag), the page (offline mode, the network counter) and the tests:
 // which origins the page may reach, what counts as a network request, and offline mode's default.
+import { CLOUD_SERVICE_BASE_URL } from '../core/images/imageSource.ts';
 
 /** Where models are downloaded from when offline mode is off (the Hugging Face hub and its CDNs). */
 export const HUB_CONNECT_SOURCES: readonly string[] = [
@@ -8,6 +9,12 @@ export const HUB_CONNECT_SOURCES: readonly string[] = [
   'https://*.huggingface.co',
   'https://*.hf.co',
 ];
+
+/**
+ * Where the page itself downloads the benchmark images from when offline mode is off ("Get the
+ * benchmark images" in the Run tab): the PMC Cloud Service (src/core/images/imageSource.ts).
+ */
+export const IMAGE_SOURCE_CONNECT_SOURCES: readonly string[] = [new URL(CLOUD_SERVICE_BASE_URL).origin];
 
 /** Cache Storage name of the app shell the service worker keeps (a build version is appended). */
 export const APP_CACHE_PREFIX = 'mediconfusion-app-';
@@ -29,12 +36,15 @@ export interface SwManifest {
 }
 
 /**
- * The Content-Security-Policy of the built page. Only the app's own origin, plus the hub for
- * connect-src unless `offline`. 'wasm-unsafe-eval' lets onnxruntime-web compile its wasm; blob:
+ * The Content-Security-Policy of the built page. Only the app's own origin, plus the hub and the
+ * image source for connect-src unless `offline`. 'wasm-unsafe-eval' lets onnxruntime-web compile its wasm; blob:
  * workers and images are the app's own (thumbnails, the runtime's thread workers).
  */
 export function contentSecurityPolicy(opts: { offline?: boolean } = {}): string {
-  const connect = ["'self'", ...(opts.offline ? [] : HUB_CONNECT_SOURCES)];
+  const connect = [
+    "'self'",
+    ...(opts.offline ? [] : [...HUB_CONNECT_SOURCES, ...IMAGE_SOURCE_CONNECT_SOURCES]),
+  ];
   const directives: [string, string[]][] = [
     ['default-src', ["'self'"]],
     ['script-src', ["'self'", "'wasm-unsafe-eval'"]],

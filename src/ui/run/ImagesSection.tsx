@@ -4,6 +4,7 @@ import { useId, useMemo } from 'react';
 import { useDatasetStore } from '../../state/datasetStore.ts';
 import { imageCoverage, useImageStore } from '../../state/imageStore.ts';
 import { DropZone, FilePickerButton } from './FilePicker.tsx';
+import { ImageDownload } from './ImageDownload.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 
 const ACCEPT = '.jpg,.jpeg,.png,image/jpeg,image/png';
@@ -86,10 +87,11 @@ export function ImagesSection() {
           />
         )}
       </div>
+      <ImageDownload importBusy={busy} />
       <p className="muted">
-        The images are not bundled (their licences vary). Import the folder the official downloader made (
-        <code>&lt;local id&gt;.jpg</code>) or ROCO files (<code>ROCO_28778.jpg</code>). They stay in this
-        browser.
+        The images are not bundled (their licences vary). Get them above, or import the folder the official
+        downloader made (<code>&lt;local id&gt;.jpg</code>) or ROCO files (<code>ROCO_28778.jpg</code>). They
+        stay in this browser.
       </p>
 
       <DropZone label="…or drop an image folder or image files here." disabled={busy} onFiles={importFiles}>
@@ -157,9 +159,9 @@ export function ImagesSection() {
       <details className="run-help">
         <summary>Other ways to get the images</summary>
         <p>
-          On the machine serving this app, <code>npm run fetch-images</code> downloads each image from its
-          PubMed Central open-access package into <code>public/images/</code> (resumable; it lists any image
-          it could not get). Then load them here:
+          On the machine serving this app, <code>npm run fetch-images</code> downloads each image from PubMed
+          Central’s Cloud Service into <code>public/images/</code> (resumable; it lists any image it could not
+          get, with its pairs). Then load them here:
         </p>
         <div className="run-buttons">
           <button

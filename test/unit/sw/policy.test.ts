@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   HUB_CONNECT_SOURCES,
+  IMAGE_SOURCE_CONNECT_SOURCES,
   contentSecurityPolicy,
   initialOfflineMode,
   isForeignUrl,
@@ -20,15 +21,20 @@ function directives(policy: string): Map<string, string[]> {
 }
 
 describe('Content-Security-Policy', () => {
-  it('allows only the app’s own origin, plus the hub for connections when online', () => {
+  it('allows only the app’s own origin, plus the hub and the image source for connections when online', () => {
     const csp = directives(contentSecurityPolicy());
     expect(csp.get('default-src')).toEqual(["'self'"]);
     expect(csp.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
-    expect(csp.get('connect-src')).toEqual(["'self'", ...HUB_CONNECT_SOURCES]);
+    expect(csp.get('connect-src')).toEqual([
+      "'self'",
+      ...HUB_CONNECT_SOURCES,
+      ...IMAGE_SOURCE_CONNECT_SOURCES,
+    ]);
+    expect(IMAGE_SOURCE_CONNECT_SOURCES).toEqual(['https://pmc-oa-opendata.s3.amazonaws.com']);
     expect(csp.get('img-src')).toEqual(["'self'", 'blob:', 'data:']);
     expect(csp.get('worker-src')).toEqual(["'self'", 'blob:']);
     expect(csp.get('object-src')).toEqual(["'none'"]);
-    // No inline script or style, no eval, no third-party host anywhere but the hub.
+    // No inline script or style, no eval, no third-party host anywhere but the hub and the image source.
     for (const [name, values] of csp) {
       expect(values, name).not.toContain("'unsafe-inline'");
       expect(values, name).not.toContain("'unsafe-eval'");
