@@ -7,7 +7,7 @@ import {
   downloadImages,
   formatDuration,
   type DownloadItem,
-} from '../../../src/core/images/download.ts';
+} from '../../../../src/core/images/download.ts';
 
 const BASE = 'http://source.test';
 

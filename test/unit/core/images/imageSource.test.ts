@@ -14,7 +14,7 @@ import {
   pairIdsByImage,
   pmcidFromDlink,
   type ImageDictEntry,
-} from '../../../src/core/images/imageSource.ts';
+} from '../../../../src/core/images/imageSource.ts';
 
 /** A header-only baseline JPEG: SOI, APP0, SOF0 with the given size, SOS. */
 function jpegHeader(width: number, height: number): Uint8Array {
