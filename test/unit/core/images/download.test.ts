@@ -8,40 +8,11 @@ import {
   formatDuration,
   type DownloadItem,
 } from '../../../../src/core/images/download.ts';
+import { jpegHeader } from './imageBytes.ts';
 
 const BASE = 'http://source.test';
 
-function jpeg(width = 64, height = 64): Uint8Array<ArrayBuffer> {
-  return new Uint8Array([
-    0xff,
-    0xd8,
-    0xff,
-    0xc0,
-    0x00,
-    0x11,
-    0x08,
-    height >> 8,
-    height & 0xff,
-    width >> 8,
-    width & 0xff,
-    0x03,
-    0x01,
-    0x22,
-    0x00,
-    0x02,
-    0x11,
-    0x01,
-    0x03,
-    0x11,
-    0x01,
-    0xff,
-    0xda,
-    0x00,
-    0x02,
-    0xff,
-    0xd9,
-  ]);
-}
+const jpeg = (width = 64, height = 64) => jpegHeader(width, height);
 
 function items(n: number): DownloadItem[] {
   return Array.from({ length: n }, (_, i) => ({

@@ -15,57 +15,7 @@ import {
   pmcidFromDlink,
   type ImageDictEntry,
 } from '../../../../src/core/images/imageSource.ts';
-
-/** A header-only baseline JPEG: SOI, APP0, SOF0 with the given size, SOS. */
-function jpegHeader(width: number, height: number): Uint8Array {
-  return new Uint8Array([
-    0xff,
-    0xd8,
-    0xff,
-    0xe0,
-    0x00,
-    0x10,
-    0x4a,
-    0x46,
-    0x49,
-    0x46,
-    0x00,
-    0x01,
-    0x01,
-    0x00,
-    0x00,
-    0x01,
-    0x00,
-    0x01,
-    0x00,
-    0x00,
-    0xff,
-    0xc0,
-    0x00,
-    0x11,
-    0x08,
-    height >> 8,
-    height & 0xff,
-    width >> 8,
-    width & 0xff,
-    0x03,
-    0x01,
-    0x22,
-    0x00,
-    0x02,
-    0x11,
-    0x01,
-    0x03,
-    0x11,
-    0x01,
-    0xff,
-    0xda,
-    0x00,
-    0x02,
-    0xff,
-    0xd9,
-  ]);
-}
+import { jpegHeader } from './imageBytes.ts';
 
 function pngHeader(width: number, height: number): Uint8Array {
   const b = new Uint8Array(33);
