@@ -4,6 +4,8 @@
 //                                           (decoder declares num_logits_to_keep)
 //   <out>/models/tiny-smolvlm-full-logits/  same weights, decoder without num_logits_to_keep
 //   <out>/models/tiny-judge/                text-only Llama-layout causal LM (ChatML), the FF judge
+//   <out>/models/<replica>/                 one replica of a real hub export per family
+//                                           (fixtures/replicas/: what each follows and why)
 //   <out>/images/<local id>.jpg             one per im_1_local / im_2_local of the dataset
 // A stamp (<out>/fixtures-stamp.json) records the generator version, a hash of the inputs
 // (dataset + generator sources) and a hash of the files written; `ensureFixtures` regenerates only
@@ -19,6 +21,7 @@ import type { CalibrationStats } from './fixtures/smolvlmCalibration.ts';
 import type { DatasetItem } from './fixtures/spec.ts';
 import { createTinyJudge, writeTinyJudge } from './fixtures/tinyJudge.ts';
 import { createTinyModel, writeTinySmolVLM } from './fixtures/tinySmolVLM.ts';
+import { REPLICAS } from './fixtures/replicas/index.ts';
 
 /** Bump when the generated files change in a way the source hash would not catch. */
 export const GENERATOR_VERSION = 2;
@@ -64,9 +67,8 @@ export async function inputsHash(): Promise<string> {
   h.update(`version ${GENERATOR_VERSION}\n`);
   const sources = [
     path.join(here, 'make-fixtures.ts'),
-    ...(await readdir(path.join(here, 'fixtures')))
+    ...(await listFiles(path.join(here, 'fixtures')))
       .filter((n) => n.endsWith('.ts'))
-      .sort()
       .map((n) => path.join(here, 'fixtures', n)),
     DATASET_PATH,
     ...JUDGE_PROMPT_SOURCES,
@@ -145,6 +147,7 @@ export async function generateFixtures(outDir: string): Promise<GenerateResult> 
       fp16: true,
     });
     await writeTinyJudge(path.join(tmp, 'models', JUDGE_MODEL_NAME), judge, { fp16: true });
+    for (const replica of REPLICAS) await replica.write(path.join(tmp, 'models', replica.name), items);
     await generateImages(
       path.join(tmp, 'images'),
       items.flatMap((it) => [it.im_1_local, it.im_2_local]),

@@ -1,12 +1,21 @@
 // One decoder forward pass and the tensor helpers around it: builds the inputs (ids, attention mask
 // over past + new tokens, the past key/value cache, num_logits_to_keep where the export declares
-// it), counts the work, and hands back the logits rows asked for and the new cache.
+// it, and what the family adapter adds for a continuation), counts the work, and hands back the
+// logits rows asked for and the new cache. Each cache remembers the ids it holds and the image
+// inputs of its prefix, so a family whose positions depend on the whole sequence (Qwen2-VL) can
+// continue from it.
 import { DynamicCache, Tensor } from '@huggingface/transformers';
 import type { WorkCounters } from '../../src/core/run/vocabulary.ts';
 import { EngineError } from './errors.ts';
 import type { LoadedModel } from './loadModel.ts';
 
 export type Cache = InstanceType<typeof DynamicCache>;
+
+/** What a cache holds: every id so far and the image inputs that filled its image block. */
+interface CacheHistory {
+  ids: readonly number[];
+  imageInputs: Record<string, Tensor>;
+}
 
 export interface ForwardResult {
   cache: Cache;
@@ -27,6 +36,7 @@ export interface ForwardOptions {
 /** The decoder of one loaded model, with its work counted into `counters`. */
 export class Decoder {
   private readonly keepsLogits: boolean;
+  private readonly history = new WeakMap<object, CacheHistory>();
 
   constructor(
     private readonly lm: LoadedModel,
@@ -48,7 +58,16 @@ export class Decoder {
       attention_mask: new Tensor('int64', new BigInt64Array(pastLength + n).fill(1n), [1, pastLength + n]),
       ...extra,
     };
-    if (past) inputs.past_key_values = past;
+    const before = past ? this.history.get(past) : undefined;
+    if (past && !before)
+      throw new EngineError('internal', 'A cache this decoder did not make was passed to it');
+    const history: CacheHistory = before
+      ? { ids: [...before.ids, ...ids], imageInputs: before.imageInputs }
+      : { ids, imageInputs: pickImageInputs(extra) };
+    if (past) {
+      inputs.past_key_values = past;
+      Object.assign(inputs, this.lm.adapter.continuationInputs(this.lm, history.ids, n, history.imageInputs));
+    }
     if (this.keepsLogits) {
       inputs.num_logits_to_keep = new Tensor('int64', BigInt64Array.of(keep === 'last' ? 1n : 0n), []);
     }
@@ -65,14 +84,17 @@ export class Decoder {
     const firstRow = n - rows; // rows returned correspond to the last `rows` inputs
     const entries: Record<string, Tensor> = {};
     for (const [k, v] of Object.entries(out)) {
-      if (k.startsWith('present')) entries[`past_key_values${k.slice('present'.length)}`] = v;
+      const name = this.lm.adapter.cacheInputName(k);
+      if (name) entries[name] = v;
     }
     const row = (index: number) => {
       const r = index - firstRow;
       if (r < 0 || r >= rows) throw new EngineError('internal', `logits row ${index} was not computed`);
       return data.subarray(r * vocab, (r + 1) * vocab);
     };
-    return { cache: new DynamicCache(entries), row, lastRow: () => row(n - 1) };
+    const cache = new DynamicCache(entries);
+    this.history.set(cache, history);
+    return { cache, row, lastRow: () => row(n - 1) };
   }
 }
 

@@ -11,6 +11,7 @@ import {
 import { familyForConfig, MODEL_FAMILIES, type ModelFamily } from '../../src/core/modelFamilies.ts';
 import { DTYPE_PREFERENCE, type Device, type Dtype } from '../../src/core/run/vocabulary.ts';
 import { classifyError, EngineError, firstLine } from './errors.ts';
+import { adapterFor, type FamilyAdapter } from './families/index.ts';
 import type { LoadOptions, LoadProgress, LoadedModelInfo } from './protocol.ts';
 import {
   availableDtypes,
@@ -37,6 +38,8 @@ export interface LoadedModel {
   model: PreTrainedModel;
   processor: Processor;
   family: ModelFamily;
+  /** Everything family-specific the engine does (families/<id>/adapter.ts). */
+  adapter: FamilyAdapter;
   config: ModelConfig;
   info: LoadedModelInfo;
   letterTokenIds: { A: number; B: number };
@@ -311,6 +314,7 @@ export async function loadModel(
     model,
     processor,
     family,
+    adapter: adapterFor(family.id),
     config,
     info,
     letterTokenIds: { A: encodeLetter(family.letterTokens.A), B: encodeLetter(family.letterTokens.B) },

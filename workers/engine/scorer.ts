@@ -4,7 +4,7 @@
 //  - full: the official code's way, one full forward (image encoded again) per prompt and per
 //    PS option. It is the reference the cached path must equal.
 // What each method does lives in methods/ (gd, ps, generation), each with both forms side by side.
-import type { RawImage, Tensor } from '@huggingface/transformers';
+import type { Processor, RawImage, Tensor } from '@huggingface/transformers';
 import type { ScoringMode, WorkCounters } from '../../src/core/run/vocabulary.ts';
 import { newCounters } from '../../src/core/run/vocabulary.ts';
 import type { ConfusionPair, ImageSlot, Method } from '../../src/core/types.ts';
@@ -76,24 +76,35 @@ export class Scorer {
 
   // ---------------------------------------------------------------- cached strategy
 
-  /** A processor call whose image preprocessing runs once per image however many prompts use it. */
+  /**
+   * A processor call whose image preprocessing runs once per image however many prompts use it.
+   * The image processor is wrapped, not replaced: processors read its config (Qwen2-VL's
+   * merge_size), so every property but the call falls through to the real one.
+   */
   private memoizedProcessor(image: RawImage): Tokenize {
-    const processor = this.lm.processor as unknown as {
-      image_processor: (images: unknown, options: unknown) => Promise<unknown>;
-      _call: (text: string, images: unknown) => Promise<Record<string, Tensor>>;
-    };
+    const processor = this.lm.processor as unknown as { image_processor: object };
+    const real = processor.image_processor as (images: unknown, ...rest: unknown[]) => Promise<unknown>;
     let imageInputs: Promise<unknown> | null = null;
+    const memoized = new Proxy(real, {
+      apply: (target, thisArg, args: unknown[]) => {
+        if (!imageInputs) {
+          this.counters.imagesPreprocessed++;
+          imageInputs = Reflect.apply(target, thisArg, args) as Promise<unknown>;
+        }
+        return imageInputs;
+      },
+    });
     const view = Object.create(processor) as typeof processor;
     // image_processor is a getter on Processor: shadow it on the view, not by assignment.
-    const memoized = (images: unknown, options: unknown) => {
-      if (!imageInputs) {
-        this.counters.imagesPreprocessed++;
-        imageInputs = processor.image_processor(images, options);
-      }
-      return imageInputs;
-    };
     Object.defineProperty(view, 'image_processor', { value: memoized });
-    return async (text: string) => view._call.call(view, text, image);
+    // The view must stay callable the way the processor is (Callable: calling it runs _call).
+    const call = (...args: unknown[]) =>
+      (processor as unknown as { _call: (...a: unknown[]) => Promise<Record<string, Tensor>> })._call.apply(
+        view,
+        args,
+      );
+    const callable = Object.setPrototypeOf(call, view) as unknown as Processor;
+    return async (text: string) => this.lm.adapter.process(callable, text, image);
   }
 
   /** Token ids of every prompt of one image (cheap: the image is preprocessed once) and the shared prefix. */
@@ -142,17 +153,9 @@ export class Scorer {
   /** End of the image block: every prompt of this image must share these tokens. */
   private imagePrefixLength(all: number[][]): number {
     const first = all[0]!;
-    const lastImage = first.lastIndexOf(this.lm.imageTokenId);
-    if (lastImage < 0) throw new EngineError('internal', 'The prompt holds no image tokens');
-    let end = lastImage + 1;
-    while (
-      end < first.length &&
-      this.lm.specialIds.has(first[end]!) &&
-      !this.lm.endOfTurnIds.has(first[end]!)
-    )
-      end++;
+    let end = this.lm.adapter.imageBlockEnd(this.lm, first);
     for (const ids of all) end = Math.min(end, commonPrefixLength(first, ids));
-    if (end <= lastImage) {
+    if (end <= first.lastIndexOf(this.lm.imageTokenId)) {
       throw new EngineError(
         'internal',
         'Prompts of one image do not share the image tokens; cannot reuse its cache',

@@ -91,8 +91,7 @@ export class MethodContext {
   /** A fresh processor call (the official way: the image preprocessed again for every prompt). */
   async freshProcessor(text: string, image: RawImage): Promise<Record<string, Tensor>> {
     this.counters.imagesPreprocessed++;
-    const call = this.lm.processor as unknown as (t: string, i: RawImage) => Promise<Record<string, Tensor>>;
-    return call(text, image);
+    return this.lm.adapter.process(this.lm.processor, text, image);
   }
 
   /** Where the option's own tokens lie: after the prompt-only prefix, before end-of-turn tokens. */

@@ -1,0 +1,43 @@
+// What an engine family adapter is: everything that differs between model families on the way from
+// a chat text and an image to logits — the processor's argument order and tokenizer options, where
+// the image block ends in the ids, decoder inputs transformers.js would get wrong for a cached
+// continuation (Qwen2-VL's rotary positions), the cache's input names, and the image tokens one
+// image becomes. One folder per family holds its `adapter.ts` (transformers.js's habit of one folder
+// per model with the same file names); `defaults.ts` is what a family does unless it says otherwise.
+// The core family table (src/core/modelFamilies.ts) keeps only pure facts.
+import type { Processor, RawImage, Tensor } from '@huggingface/transformers';
+import type { LoadedModel } from '../loadModel.ts';
+
+/** What one processed image became in a prompt. */
+export interface ImageTokenCount {
+  /** Image-feature tokens (the positions the vision encoder's output fills). */
+  tokens: number;
+  /** Views the image was cut into (1 without splitting; crops + global view with it). */
+  crops: number;
+}
+
+/** The image inputs of a cached prefix (pixel values, grids, masks) as the processor returned them. */
+export type ImageInputs = Record<string, Tensor>;
+
+export interface FamilyAdapter {
+  /** The family id of src/core/modelFamilies.ts. */
+  readonly id: string;
+  /** One processor call for a chat text and an image, in the family's order and with its options. */
+  process(processor: Processor, text: string, image: RawImage): Promise<Record<string, Tensor>>;
+  /** Index just after the image block (image tokens and the special tokens closing it) in `ids`. */
+  imageBlockEnd(lm: LoadedModel, ids: readonly number[]): number;
+  /**
+   * Decoder inputs for the last `newCount` of `allIds` when the ones before are already in the
+   * cache, where transformers.js's own would be wrong; {} where they are right.
+   */
+  continuationInputs(
+    lm: LoadedModel,
+    allIds: readonly number[],
+    newCount: number,
+    imageInputs: ImageInputs,
+  ): Record<string, Tensor>;
+  /** The cache input a decoder output feeds on the next call, or null when it is not cache. */
+  cacheInputName(outputName: string): string | null;
+  /** Image tokens and views of one image, from a processor call's outputs and ids. */
+  imageTokens(lm: LoadedModel, inputs: Record<string, Tensor>, ids: readonly number[]): ImageTokenCount;
+}

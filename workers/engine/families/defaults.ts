@@ -1,0 +1,65 @@
+// What a family adapter does unless its own adapter.ts says otherwise: `processor(text, image)`,
+// the image block ends after the last image token and the special tokens that close it,
+// transformers.js's own position ids are right for a continuation, and cache names follow the
+// hub exports' convention (transformers.js's getPastKeyValues: present.N.key → past_key_values.N.key,
+// present_conv.N → past_conv.N, present_ssm.N → past_ssm.N, …).
+import type { Processor, RawImage, Tensor } from '@huggingface/transformers';
+import { EngineError } from '../errors.ts';
+import type { LoadedModel } from '../loadModel.ts';
+import type { FamilyAdapter, ImageTokenCount } from './adapter.ts';
+
+type ProcessorCall = (...args: unknown[]) => Promise<Record<string, Tensor>>;
+
+/** `processor(text, image, options?)`: Idefics3/SmolVLM, Qwen2-VL, Gemma 3 (transformers.js 4.3.1). */
+export function textFirst(options?: Record<string, unknown>): FamilyAdapter['process'] {
+  return (processor: Processor, text: string, image: RawImage) =>
+    (processor as unknown as ProcessorCall)(text, image, ...(options ? [options] : []));
+}
+
+/** `processor(images, text, options?)`: LLaVA, LLaVA-OneVision, FastVLM, LFM2-VL, PaliGemma, Florence-2. */
+export function imageFirst(options?: Record<string, unknown>): FamilyAdapter['process'] {
+  return (processor: Processor, text: string, image: RawImage) =>
+    (processor as unknown as ProcessorCall)(image, text, ...(options ? [options] : []));
+}
+
+/** After the last image token, skip the special tokens that close the block (not an end of turn). */
+export function imageBlockEndAfterLastImageToken(lm: LoadedModel, ids: readonly number[]): number {
+  const lastImage = ids.lastIndexOf(lm.imageTokenId);
+  if (lastImage < 0) throw new EngineError('internal', 'The prompt holds no image tokens');
+  let end = lastImage + 1;
+  while (end < ids.length && lm.specialIds.has(ids[end]!) && !lm.endOfTurnIds.has(ids[end]!)) end++;
+  return end;
+}
+
+const CACHE_PREFIXES: readonly [string, string][] = [
+  ['present_ssm', 'past_ssm'],
+  ['present_conv', 'past_conv'],
+  ['present_recurrent', 'past_recurrent'],
+  ['present', 'past_key_values'],
+];
+
+export function hubCacheInputName(outputName: string): string | null {
+  for (const [out, input] of CACHE_PREFIXES) {
+    if (outputName.startsWith(out)) return input + outputName.slice(out.length);
+  }
+  return null;
+}
+
+/** Every image token in the ids is one feature; one view unless the family splits images. */
+export function countImageTokens(lm: LoadedModel, _inputs: unknown, ids: readonly number[]): ImageTokenCount {
+  let tokens = 0;
+  for (const id of ids) if (id === lm.imageTokenId) tokens++;
+  return { tokens, crops: 1 };
+}
+
+/** A family with every default, for `{ ...defaultAdapter('x'), process: imageFirst() }`. */
+export function defaultAdapter(id: string): FamilyAdapter {
+  return {
+    id,
+    process: textFirst(),
+    imageBlockEnd: imageBlockEndAfterLastImageToken,
+    continuationInputs: () => ({}),
+    cacheInputName: hubCacheInputName,
+    imageTokens: countImageTokens,
+  };
+}

@@ -1,0 +1,17 @@
+// The engine adapter of each family id of src/core/modelFamilies.ts (one folder per family).
+import { EngineError } from '../errors.ts';
+import type { FamilyAdapter } from './adapter.ts';
+import { smolvlmAdapter } from './smolvlm/adapter.ts';
+
+const ADAPTERS: Readonly<Record<string, FamilyAdapter>> = {
+  [smolvlmAdapter.id]: smolvlmAdapter,
+};
+
+export function adapterFor(familyId: string): FamilyAdapter {
+  const adapter = ADAPTERS[familyId];
+  if (!adapter)
+    throw new EngineError('unsupported-architecture', `No engine adapter for the family "${familyId}"`);
+  return adapter;
+}
+
+export type { FamilyAdapter } from './adapter.ts';
