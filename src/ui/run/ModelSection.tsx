@@ -1,5 +1,6 @@
 // Run tab, section 1: choosing and loading the model (catalog, hub id + revision, or a local
 // folder), device and dtype, load progress, the loaded model's card and the model cache.
+import { FileDtypes } from './FileDtypes.tsx';
 import { useId, type ChangeEvent } from 'react';
 import { MODEL_CATALOG, SIZE_NOTE, catalogEntry, type CatalogEntry } from '../../core/modelCatalog.ts';
 import { familyById } from '../../core/modelFamilies.ts';
@@ -142,7 +143,10 @@ function LoadedCard() {
         <dt>Device</dt>
         <dd>{info.device}</dd>
         <dt>Dtype</dt>
-        <dd>{info.dtype}</dd>
+        <dd data-testid="loaded-dtype">
+          {info.dtype}
+          {info.dtypeDeclared ? ' (declared by the repo)' : ''}
+        </dd>
         <dt>Files</dt>
         <dd>{info.files.length}</dd>
         <dt>Image tokens</dt>
@@ -342,6 +346,7 @@ export function ModelSection({ locked }: { locked: boolean }) {
             {loading ? 'Loading…' : model ? 'Load again' : 'Load model'}
           </button>
         </div>
+        <FileDtypes disabled={busy} />
 
         {entry && <CatalogCard entry={entry} />}
         <p className="run-status-line" data-testid="model-status" role="status" aria-live="polite">
