@@ -76,6 +76,19 @@ function CatalogCard({ entry }: { entry: CatalogEntry }) {
             .join(', ')}
           . {SIZE_NOTE}
         </p>
+        {entry.fileSizesMb && (
+          <p data-testid="catalog-file-sizes">
+            File sizes listed on the{' '}
+            <a href={entry.fileSizesMb.source} target="_blank" rel="noreferrer noopener">
+              hub page
+            </a>
+            :{' '}
+            {Object.entries(entry.fileSizesMb.files)
+              .map(([file, mb]) => `${file.replace(/^onnx\//, '')} ${mb} MB`)
+              .join(', ')}
+            .
+          </p>
+        )}
         <p>{entry.notes}</p>
       </details>
     </div>
