@@ -1,7 +1,8 @@
 // LFM2-VL (onnx-community/LFM2-VL-450M-ONNX; transformers.js models/lfm2_vl/): `processor(images,
 // text, options)` (processing_lfm2_vl.js). The chat template already starts with <|startoftext|>
 // and LFM2's tokenizer.json prepends another to every text encoded with special tokens, so the
-// text is tokenised without them (as transformers' processor.apply_chat_template does), one BOS.
+// text is tokenised without them, leaving one BOS (as transformers' processor.apply_chat_template
+// does since huggingface/transformers#36064; transformers.js 4.3.1 passes the option through).
 // The image block is <|image_start|>, then per tile <|img_row_R_col_C|> + its <image> tokens and,
 // for a grid, <|img_thumbnail|> + the thumbnail's, then <|image_end|>: it ends after the last image
 // token and the special tokens closing it (the default). Views per image: pixel_values
