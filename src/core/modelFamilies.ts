@@ -104,6 +104,24 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
       'Template "<start_of_turn>user\\n<start_of_image>…<end_of_turn>\\n<start_of_turn>model\\n". Not yet checked.',
   },
   {
+    id: 'lfm2_vl',
+    label: 'LFM2-VL',
+    architectures: ['Lfm2VlForConditionalGeneration', 'lfm2_vl'],
+    promptKey: 'default',
+    letterTokens: { A: 'A', B: 'B' },
+    imagePlacement: 'first',
+    endOfTurnTokens: ['<|im_end|>'],
+    supportsChat: true,
+    verified: false,
+    // test/engine/replicas/lfm2_vl.test.ts: cached (conv + key/value caches fed back) == full on the replica.
+    prefixCache: 'checked',
+    notes:
+      'Liquid AI hybrid model: short-convolution layers (conv caches) between attention layers. ChatML ' +
+      'template "<|startoftext|><|im_start|>user\\n<image>…<|im_end|>\\n<|im_start|>assistant\\n"; ' +
+      'images are cut into tiles plus a thumbnail, each with its own image tokens. Not yet run on the ' +
+      'real weights.',
+  },
+  {
     id: 'florence2',
     label: 'Florence-2',
     architectures: ['Florence2ForConditionalGeneration', 'florence2'],

@@ -1,10 +1,12 @@
 // The engine adapter of each family id of src/core/modelFamilies.ts (one folder per family).
 import { EngineError } from '../errors.ts';
 import type { FamilyAdapter } from './adapter.ts';
+import { lfm2VlAdapter } from './lfm2_vl/adapter.ts';
 import { smolvlmAdapter } from './smolvlm/adapter.ts';
 
 const ADAPTERS: Readonly<Record<string, FamilyAdapter>> = {
   [smolvlmAdapter.id]: smolvlmAdapter,
+  [lfm2VlAdapter.id]: lfm2VlAdapter,
 };
 
 export function adapterFor(familyId: string): FamilyAdapter {
