@@ -1,10 +1,12 @@
 // The engine adapter of each family id of src/core/modelFamilies.ts (one folder per family).
 import { EngineError } from '../errors.ts';
 import type { FamilyAdapter } from './adapter.ts';
+import { qwen2VlAdapter } from './qwen2_vl/adapter.ts';
 import { smolvlmAdapter } from './smolvlm/adapter.ts';
 
 const ADAPTERS: Readonly<Record<string, FamilyAdapter>> = {
   [smolvlmAdapter.id]: smolvlmAdapter,
+  [qwen2VlAdapter.id]: qwen2VlAdapter,
 };
 
 export function adapterFor(familyId: string): FamilyAdapter {
