@@ -19,6 +19,7 @@ import {
   describeSource,
   filesFor,
   isOptionalFile,
+  isWeightFile,
   REQUIRED_SIDE_FILES,
   type ResolvedSource,
 } from './modelSource.ts';
@@ -168,8 +169,7 @@ export async function prepareLoad<T>(
   // Known up front: the weights and the files every model reads (so ETA has a total from the start);
   // optional files join when transformers.js asks for them.
   for (const [f, p] of probes) {
-    if (p.exists && (f.endsWith('.onnx') || sideFiles.includes(f)))
-      sizes[f] = { loaded: 0, total: p.size ?? 0 };
+    if (p.exists && (isWeightFile(f) || sideFiles.includes(f))) sizes[f] = { loaded: 0, total: p.size ?? 0 };
   }
   const done = new Set<string>();
   const progress_callback = (info: { status: string; file?: string; loaded?: number; total?: number }) => {

@@ -133,7 +133,7 @@ async function probeDisk(path: string): Promise<{ exists: boolean; size: number 
   }
 }
 
-/** The dtypes for which every ONNX file the architecture needs is present. */
+/** The dtypes for which every ONNX file the architecture needs (and its external data) is present. */
 export async function availableDtypes(
   resolved: ResolvedSource,
   config: ModelConfig,
@@ -143,7 +143,7 @@ export async function availableDtypes(
   const out: Dtype[] = [];
   for (const dtype of ALL_DTYPES) {
     const files = await filesFor(resolved, config, device, dtype, sideFiles);
-    const onnx = files.filter((f) => f.endsWith('.onnx'));
+    const onnx = files.filter(isWeightFile);
     const probes = await Promise.all(onnx.map((f) => resolved.probe(f)));
     if (probes.every((p) => p.exists)) out.push(dtype);
   }
@@ -166,9 +166,14 @@ export async function filesFor(
   return [...new Set([...sideFiles, ...files])];
 }
 
-/** Files transformers.js reads only when present. */
+/** A weight file: an ONNX graph or one of its external data files (`<file>.onnx_data`, `_data_1`, …). */
+export function isWeightFile(f: string): boolean {
+  return /\.onnx(_data(_\d+)?)?$/.test(f);
+}
+
+/** Files transformers.js reads only when present (the weights and `sideFiles` are required). */
 export function isOptionalFile(f: string, sideFiles: readonly string[] = REQUIRED_SIDE_FILES): boolean {
-  return !f.endsWith('.onnx') && !sideFiles.includes(f);
+  return !isWeightFile(f) && !sideFiles.includes(f);
 }
 
 export function describeSource(s: ModelSource): string {
