@@ -72,9 +72,14 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     endOfTurnTokens: ['<|im_end|>'],
     supportsChat: true,
     verified: false,
-    // Multimodal rotary positions are computed over the whole sequence; a continuation alone gets them wrong.
-    prefixCache: 'off',
-    notes: 'ChatML template with <|vision_start|><|image_pad|><|vision_end|> for the image. Not yet checked.',
+    // Multimodal rotary positions depend on the whole sequence: the engine adapter computes a
+    // continuation's from the full ids (get_rope_index), and the replica's tests prove cached == full.
+    prefixCache: 'checked',
+    notes:
+      'ChatML template (default system turn "You are a helpful assistant.") with ' +
+      '<|vision_start|><|image_pad|>…<|vision_end|> for the image, one <|image_pad|> per 2 × 2 patches ' +
+      '(the count follows the image size between min_pixels and max_pixels). Checked on a replica of ' +
+      'the onnx-community/Qwen2-VL-2B-Instruct export, not yet on the real weights.',
   },
   {
     id: 'llava_onevision',

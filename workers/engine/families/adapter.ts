@@ -40,4 +40,10 @@ export interface FamilyAdapter {
   cacheInputName(outputName: string): string | null;
   /** Image tokens and views of one image, from a processor call's outputs and ids. */
   imageTokens(lm: LoadedModel, inputs: Record<string, Tensor>, ids: readonly number[]): ImageTokenCount;
+  /**
+   * Size of the blind baseline's blank image, for a family whose processor has no single input
+   * size its config names as edges (Qwen2-VL's min/max_pixels are pixel counts); absent: the size
+   * read from the image processor's config (blankImage.ts modelInputSize).
+   */
+  blankImageSize?(lm: LoadedModel): { width: number; height: number };
 }

@@ -2,11 +2,13 @@
 import { EngineError } from '../errors.ts';
 import type { FamilyAdapter } from './adapter.ts';
 import { lfm2VlAdapter } from './lfm2_vl/adapter.ts';
+import { qwen2VlAdapter } from './qwen2_vl/adapter.ts';
 import { smolvlmAdapter } from './smolvlm/adapter.ts';
 
 const ADAPTERS: Readonly<Record<string, FamilyAdapter>> = {
   [smolvlmAdapter.id]: smolvlmAdapter,
   [lfm2VlAdapter.id]: lfm2VlAdapter,
+  [qwen2VlAdapter.id]: qwen2VlAdapter,
 };
 
 export function adapterFor(familyId: string): FamilyAdapter {
