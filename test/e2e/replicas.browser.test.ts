@@ -2,7 +2,10 @@
 // than SmolVLM load in headless Chromium and score GD, PS and MC on wasm and on WebGPU (the
 // SwiftShader adapter), agreeing with wasm in Node within the tolerance the engine's browser test
 // uses (1e-3, identical decisions). Their weights come from the same served folders, .onnx_data
-// external files included.
+// external files included. Their processors resize images (Qwen2-VL to a multiple of 28 inside
+// its pixel bounds, Gemma 3 to a fixed square), and the browser's canvas resize differs from
+// Node's sharp; so both runs see the fixture images already at a size the processor keeps
+// (written once as PNG beside the fixtures), and every difference left is the engine's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViteDevServer } from 'vite';
 import type { Page } from 'playwright-core';
@@ -12,11 +15,16 @@ import type { CaseRecord } from '../../src/core/types.ts';
 import { createNodeEngine, folderImageLoader, type NodeEngine } from '../../scripts/lib/nodeEngine.ts';
 import { launchChromium, type LaunchedBrowser } from '../support/browser.ts';
 import { startDevServer } from '../support/devServer.ts';
-import { compareRecords, IMAGES_DIR, officialDataset } from '../support/fixtures.ts';
+import { compareRecords, FIXTURES_DIR, IMAGES_DIR, officialDataset } from '../support/fixtures.ts';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { replicaDir } from '../support/replicaSuite.ts';
 
-/** Two non-SmolVLM families: rotary positions over three rows, and a hybrid conv/attention decoder. */
-export const BROWSER_REPLICAS = ['replica-qwen2-vl', 'replica-gemma3'] as const;
+/** Two non-SmolVLM families (three-row rotary positions; a 256-token image block), at a size their processor keeps. */
+const BROWSER_REPLICAS = [
+  { name: 'replica-qwen2-vl', size: 168 },
+  { name: 'replica-gemma3', size: 64 },
+] as const;
 
 const dataset = officialDataset();
 const samplePairs = dataset.pairs.slice(0, 4);
@@ -42,7 +50,19 @@ let browser: LaunchedBrowser;
 let page: Page;
 let engine: NodeEngine;
 
-async function nodeRecordsOf(name: string): Promise<CaseRecord[]> {
+/** The sample's images as PNG at size × size, under .fixtures/ (outside the generator's folders). */
+async function nativeImages(size: number): Promise<string> {
+  const folder = path.join(FIXTURES_DIR, 'browser-native', String(size));
+  await mkdir(folder, { recursive: true });
+  const ids = new Set(samplePairs.flatMap((p) => [p.im1Local, p.im2Local]));
+  for (const id of ids) {
+    const image = await engine.transformers.RawImage.read(path.join(IMAGES_DIR, `${id}.jpg`));
+    await (await image.rgb().resize(size, size)).save(path.join(folder, `${id}.png`));
+  }
+  return folder;
+}
+
+async function nodeRecordsOf(name: string, images: string): Promise<CaseRecord[]> {
   const lm = await engine.loadModel(
     { source: { kind: 'path', path: replicaDir(name) }, device: 'wasm', dtype: 'fp32' },
     engine.host,
@@ -62,7 +82,7 @@ async function nodeRecordsOf(name: string): Promise<CaseRecord[]> {
   return records;
 }
 
-async function runInBrowser(name: string, device: 'wasm' | 'webgpu'): Promise<HarnessResult> {
+async function runInBrowser(name: string, size: number, device: 'wasm' | 'webgpu'): Promise<HarnessResult> {
   return (await page.evaluate((req) => window.runEngine(req as never), {
     load: {
       source: { kind: 'path', path: `/.fixtures/models/${name}` },
@@ -74,7 +94,7 @@ async function runInBrowser(name: string, device: 'wasm' | 'webgpu'): Promise<Ha
       pairs: samplePairs,
       plan: imageGroupsOf(requests, pairMap),
       mode: 'cached',
-      images: { kind: 'url', baseUrl: '/.fixtures/images/' },
+      images: { kind: 'url', baseUrl: `/.fixtures/browser-native/${size}/`, extensions: ['.png'] },
     },
   })) as HarnessResult;
 }
@@ -96,15 +116,15 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe.each(BROWSER_REPLICAS)('%s in headless Chromium', (name) => {
+describe.each(BROWSER_REPLICAS)('$name in headless Chromium', ({ name, size }) => {
   let nodeRecords: CaseRecord[];
 
   beforeAll(async () => {
-    nodeRecords = await nodeRecordsOf(name);
+    nodeRecords = await nodeRecordsOf(name, await nativeImages(size));
   });
 
   it.each(['wasm', 'webgpu'] as const)('%s agrees with wasm in Node', async (device) => {
-    const res = await runInBrowser(name, device);
+    const res = await runInBrowser(name, size, device);
     expect(res.ok, res.message).toBe(true);
     expect(res.info!.device).toBe(device);
     expect(res.records).toHaveLength(requests.length);
