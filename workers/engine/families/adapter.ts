@@ -6,6 +6,7 @@
 // per model with the same file names); `defaults.ts` is what a family does unless it says otherwise.
 // The core family table (src/core/modelFamilies.ts) keeps only pure facts.
 import type { Processor, RawImage, Tensor } from '@huggingface/transformers';
+import type { ChatMessage } from '../../../src/core/prompts.ts';
 import type { LoadedModel } from '../loadModel.ts';
 
 /** What one processed image became in a prompt. */
@@ -40,4 +41,9 @@ export interface FamilyAdapter {
   cacheInputName(outputName: string): string | null;
   /** Image tokens and views of one image, from a processor call's outputs and ids. */
   imageTokens(lm: LoadedModel, inputs: Record<string, Tensor>, ids: readonly number[]): ImageTokenCount;
+  /**
+   * The conversation in the shape the family's chat template reads, where that is not the content
+   * parts [{type: 'image'}, {type: 'text'}] it is built with (absent: the parts as they are).
+   */
+  chatMessages?(lm: LoadedModel, messages: ChatMessage[]): unknown[];
 }
