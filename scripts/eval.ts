@@ -13,7 +13,8 @@ import {
   isMethod,
   OFFICIAL_MODE,
 } from '../src/core/run/methods.ts';
-import type { Device, Dtype, ScoringMode } from '../src/core/run/vocabulary.ts';
+import type { Device, ScoringMode } from '../src/core/run/vocabulary.ts';
+import { parseDtypeChoice } from '../src/core/run/dtypes.ts';
 import { toOfficialAnswersJson, toOfficialScoreJson } from '../src/core/resultFormats.ts';
 import type { ModelSource } from '../workers/engine/protocol.ts';
 import { evaluate, type EvaluateOptions } from './lib/evaluate.ts';
@@ -23,7 +24,9 @@ const USAGE = `Usage: npm run eval -- --model <hub id or folder> --images <folde
   --methods gd,ps,mc,ff   methods to run (default gd,ps,mc; ff needs --judge)
   --out <file>            results JSON (default results/<model>.json); official files are written beside it
   --device wasm|cpu|webgpu  wasm = onnxruntime-web as in the browser (default); cpu/webgpu = onnxruntime-node
-  --dtype <dtype>         fp32, fp16, q8, q4, q4f16 … (default: chosen from what the model offers)
+  --dtype <dtype>         fp32, fp16, q8, q4, q4f16 …, or one per file:
+                          vision_encoder=fp16,embed_tokens=q4,decoder_model_merged=q4
+                          (default: the repo's transformers.js_config.dtype, else what it offers)
   --mode cached|full      cached = shared prefixes (default); full = one full forward per prompt, as the official code
   --revision <rev>        hub revision (default main)
   --remote-host <url>     hub mirror to download from
@@ -90,7 +93,12 @@ async function main() {
       };
   const loadStart = performance.now();
   const lm = await engine.loadModel(
-    { source, device, ...(values.dtype ? { dtype: values.dtype as Dtype } : {}), fallbackToWasm: false },
+    {
+      source,
+      device,
+      ...(values.dtype ? { dtype: parseDtypeChoice(values.dtype) } : {}),
+      fallbackToWasm: false,
+    },
     engine.host,
     (p) => {
       if (!values.quiet && p.phase === 'download' && p.filesDone === p.filesTotal) {

@@ -1,9 +1,11 @@
-// The curated list of small image-text-to-text models offered in the Run tab (pure data).
-// Nothing here was checked against the Hugging Face hub: this project's test environment has no hub
-// access, so every real entry says so. Sizes are estimates from the parameter count, not file sizes.
+// The curated list of small image-text-to-text models offered in the Run tab (pure data). None of
+// them has been run on its real weights with this tool: each family's loading, prompting and
+// scoring was proven on a replica of the real export's interface (scripts/fixtures/replicas/), so
+// every entry says "not yet run on the real weights". Sizes are estimates from the parameter
+// count, except the file sizes a hub page listed (`fileSizesMb`, with the page).
 import type { Dtype } from './run/vocabulary.ts';
 
-export const NOT_VERIFIED = 'not verified here — no hub access in our test environment';
+export const NOT_VERIFIED = 'not yet run on the real weights with this tool';
 
 export const SIZE_NOTE =
   'Approximate download sizes in MB, estimated as parameters × bytes per weight; the real files ' +
@@ -30,6 +32,8 @@ export interface CatalogEntry {
   licenceUrl: string;
   /** Always NOT_VERIFIED for real repos: we never claim a check we could not make. */
   verified: string;
+  /** File sizes (MB) as a public hub page listed them, and that page; absent when none was seen. */
+  fileSizesMb?: { source: string; files: Readonly<Record<string, number>> };
   availability: CatalogAvailability;
   notes: string;
 }
@@ -64,9 +68,23 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     ...APACHE,
     verified: NOT_VERIFIED,
     availability: { kind: 'ready' },
+    fileSizesMb: {
+      source:
+        'https://huggingface.co/HuggingFaceTB/SmolVLM-256M-Instruct/tree/acc054744d60adea9d88214dab6e2219e6e512a7/onnx',
+      files: {
+        'onnx/decoder_model_merged.onnx': 541,
+        'onnx/decoder_model_merged_fp16.onnx': 271,
+        'onnx/decoder_model_merged_quantized.onnx': 138,
+        'onnx/decoder_model_merged_q4.onnx': 86.9,
+        'onnx/decoder_model_merged_q4f16.onnx': 77.4,
+        'onnx/embed_tokens.onnx': 114,
+        'onnx/embed_tokens_fp16.onnx': 56.8,
+      },
+    },
     notes:
-      'The smallest choice; runs on wasm on most machines. The repo is known to ship ONNX files in ' +
-      'onnx/ for transformers.js; the engine checks which dtypes are present before downloading weights.',
+      'The smallest choice; runs on wasm on most machines. Each image is split into up to 16 crops ' +
+      'plus a global view (64 image tokens each), so an image costs 13–17 vision-encoder passes. ' +
+      'The engine checks which dtypes are present before downloading weights.',
   },
   {
     repoId: 'HuggingFaceTB/SmolVLM-500M-Instruct',
@@ -89,8 +107,8 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     verified: NOT_VERIFIED,
     availability: { kind: 'ready' },
     notes:
-      'ONNX export used in transformers.js examples. Large for a browser: prefer q4/q4f16 on WebGPU. ' +
-      'The Qwen2-VL family has not been checked end to end with this engine.',
+      'ONNX export used in transformers.js examples; its weights sit in .onnx_data files beside the ' +
+      'small .onnx graphs (both are downloaded). Large for a browser: prefer q4/q4f16 on WebGPU.',
   },
   {
     repoId: 'onnx-community/gemma-3-4b-it-ONNX',
@@ -125,6 +143,22 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
       'the gap is visible; loading it ends with an "unsupported architecture" error.',
   },
   {
+    repoId: 'geeek/medgemma-4b-it-ONNX',
+    label: 'MedGemma 4B it (community ONNX export, unverified)',
+    familyId: 'gemma3',
+    paramsMillions: 4300,
+    approxSizeMb: approxSizes(4300),
+    licence: 'Health AI Developer Foundations Terms of Use',
+    licenceUrl: 'https://developers.google.com/health-ai-developer-foundations/terms',
+    verified: NOT_VERIFIED,
+    availability: { kind: 'ready' },
+    notes:
+      'A community export of Google’s medical Gemma 3, reported to ship 4-bit embed_tokens, vision ' +
+      'encoder and decoder files (and an fp32 vision encoder of about 1.7 GB). Its repo id and files ' +
+      'are as reported, not confirmed; it is not from Google. If the repo declares a per-file dtype ' +
+      'mix, the engine uses it unless you choose another.',
+  },
+  {
     repoId: 'google/medgemma-4b-it',
     label: 'MedGemma 4B it (no ONNX export known)',
     familyId: 'gemma3',
@@ -154,7 +188,7 @@ export interface JudgeCatalogEntry {
   repoId: string;
   label: string;
   paramsMillions: number;
-  /** Always NOT_VERIFIED: no hub access in our test environment. */
+  /** Always NOT_VERIFIED: not yet run on the real weights with this tool. */
   verified: string;
 }
 

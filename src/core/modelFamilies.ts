@@ -29,6 +29,11 @@ export interface ModelFamily {
    * falls back to full recomputation on any difference), 'off' (always recompute in full).
    */
   prefixCache: 'checked' | 'self-check' | 'off';
+  /**
+   * Why the protocol's methods cannot be run on this family as defined, when they cannot: such a
+   * model is refused right after its config.json is read, before any weight is downloaded.
+   */
+  unsupportedReason?: string;
   notes: string;
 }
 
@@ -126,10 +131,59 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     endOfTurnTokens: ['</s>'],
     supportsChat: false,
     verified: false,
-    prefixCache: 'self-check',
-    notes:
-      'Encoder-decoder driven by task tokens (e.g. <MORE_DETAILED_CAPTION>), not instructions; it has no ' +
-      'chat template and is not trained for question answering, so the official methods do not apply as is.',
+    prefixCache: 'off',
+    unsupportedReason:
+      'Florence-2 is an encoder-decoder model driven by task tokens (e.g. <MORE_DETAILED_CAPTION>): it has no ' +
+      'chat template and is not trained to answer questions, so GD, PS, MC and FF cannot be scored as MediConfusion defines them.',
+    notes: 'transformers.js models/florence2: processor(images, text); forward needs decoder_input_ids.',
+  },
+  {
+    id: 'paligemma',
+    label: 'PaliGemma',
+    architectures: ['PaliGemmaForConditionalGeneration', 'paligemma'],
+    promptKey: 'default',
+    letterTokens: { A: 'A', B: 'B' },
+    imagePlacement: 'first',
+    endOfTurnTokens: ['<eos>'],
+    supportsChat: false,
+    verified: false,
+    prefixCache: 'off',
+    unsupportedReason:
+      'PaliGemma is a prefix-LM without a chat template (its prompt goes after the image tokens and attends ' +
+      "both ways), so the protocol's chat prompts and answer scoring do not apply to it as defined.",
+    notes: 'transformers.js models/paligemma: processor(images, text); BOS after the image tokens.',
+  },
+  {
+    id: 'phi3_v',
+    label: 'Phi-3-Vision',
+    architectures: ['Phi3VForCausalLM', 'phi3_v'],
+    promptKey: 'default',
+    letterTokens: { A: 'A', B: 'B' },
+    imagePlacement: 'first',
+    endOfTurnTokens: ['<|end|>'],
+    supportsChat: true,
+    verified: false,
+    prefixCache: 'off',
+    unsupportedReason:
+      'transformers.js does not load Phi-3-Vision through its image-text-to-text model class (it has its own ' +
+      'class and processor), which this tool scores with.',
+    notes: 'transformers.js models/phi3_v.',
+  },
+  {
+    id: 'janus',
+    label: 'Janus',
+    architectures: ['MultiModalityCausalLM', 'multi_modality'],
+    promptKey: 'default',
+    letterTokens: { A: 'A', B: 'B' },
+    imagePlacement: 'first',
+    endOfTurnTokens: ['<｜end▁of▁sentence｜>'],
+    supportsChat: true,
+    verified: false,
+    prefixCache: 'off',
+    unsupportedReason:
+      'transformers.js does not load Janus (multi_modality) through its image-text-to-text model class (it has ' +
+      'its own class for image understanding and generation), which this tool scores with.',
+    notes: 'transformers.js models/multi_modality.',
   },
 ];
 

@@ -20,6 +20,12 @@ import {
   type PickedFolder,
 } from '../core/modelFiles.ts';
 import { ALL_DTYPES, DTYPE_PREFERENCE, type Device, type Dtype } from '../core/run/vocabulary.ts';
+import {
+  IMAGE_TEXT_MODEL_FILES,
+  parseDtypeChoice,
+  withFileDtypes,
+  type ImageTextModelFile,
+} from '../core/run/dtypes.ts';
 import type {
   EnvironmentReport,
   LoadedModelInfo,
@@ -94,6 +100,8 @@ export interface ModelState {
   folder: PickedFolder | null;
   device: Device;
   dtype: Dtype;
+  /** Files given a dtype of their own (real repos mix them); the others take `dtype`. */
+  fileDtypes: Partial<Record<ImageTextModelFile, Dtype>>;
   /** True once the user chose a device/dtype; until then both follow the environment's defaults. */
   deviceChosen: boolean;
   dtypeChosen: boolean;
@@ -115,6 +123,10 @@ export interface ModelState {
   selectFolderSource(): void;
   setDevice(device: Device): void;
   setDtype(dtype: Dtype): void;
+  /** Gives one ONNX file its own dtype, or (null) back the common one. */
+  setFileDtype(file: ImageTextModelFile, dtype: Dtype | null): void;
+  /** Sets the dtype from a stored run's label ("q8" or "file=dtype,…"). */
+  setDtypeLabel(label: string): void;
   /** Loads the chosen model; resolves true when it is ready. */
   load(): Promise<boolean>;
   /** Forgets the loaded model (the worker was restarted); `why` is shown to the user. */
@@ -195,6 +207,7 @@ export function createModelStore(overrides: Partial<ModelStoreDeps> = {}): Model
       folder: null,
       device: initialDevice,
       dtype: page.dtype ?? defaultDtype(initialDevice, false),
+      fileDtypes: {},
       deviceChosen: false,
       dtypeChosen: false,
       status: 'idle',
@@ -258,6 +271,24 @@ export function createModelStore(overrides: Partial<ModelStoreDeps> = {}): Model
         set({ dtype, dtypeChosen: true });
       },
 
+      setFileDtype(file, dtype) {
+        const fileDtypes = { ...get().fileDtypes };
+        if (dtype === null) delete fileDtypes[file];
+        else fileDtypes[file] = dtype;
+        set({ fileDtypes });
+      },
+
+      setDtypeLabel(label) {
+        const choice = parseDtypeChoice(label);
+        if (typeof choice === 'string') {
+          set({ dtype: choice, fileDtypes: {}, dtypeChosen: true });
+          return;
+        }
+        const fileDtypes: Partial<Record<ImageTextModelFile, Dtype>> = {};
+        for (const f of IMAGE_TEXT_MODEL_FILES) if (choice[f]) fileDtypes[f] = choice[f];
+        set({ dtype: choice.decoder_model_merged ?? get().dtype, fileDtypes, dtypeChosen: true });
+      },
+
       async load() {
         const state = get();
         if (state.status === 'loading') return false;
@@ -271,7 +302,10 @@ export function createModelStore(overrides: Partial<ModelStoreDeps> = {}): Model
         const opts: LoadOptions = {
           source,
           device: state.device,
-          dtype: state.dtype,
+          dtype: withFileDtypes(state.dtype, state.fileDtypes),
+          // Until the user picks one, a dtype the repo declares (transformers.js_config) wins.
+          dtypeIsDefault:
+            !state.dtypeChosen && page.dtype === null && Object.keys(state.fileDtypes).length === 0,
           fallbackToWasm: true,
           useBrowserCache: true,
           offline: deps.offline(),

@@ -3,13 +3,13 @@
 import { familyById } from '../core/modelFamilies.ts';
 import type { FreeFormSetup, RunIdentity, RunSetup } from '../core/run/identity.ts';
 import type { RunRecord } from '../core/run/records.ts';
-import type { Device, Dtype } from '../core/run/vocabulary.ts';
+import type { Device } from '../core/run/vocabulary.ts';
 import { METHODS, type Dataset, type Method } from '../core/types.ts';
 import type { LoadedModelView } from './modelStore.ts';
 
 export interface AppRunChoice {
   dataset: Pick<Dataset, 'hash'>;
-  model: { modelId: string; revision: string; dtype: Dtype; device: Device; family: string };
+  model: { modelId: string; revision: string; dtype: string; device: Device; family: string };
   methods: readonly Method[];
   /** The loaded judge and the FF settings, when one is loaded. */
   freeForm: FreeFormSetup | null;

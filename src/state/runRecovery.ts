@@ -73,7 +73,7 @@ export function recoveryActions({
         models.setHubId(run.model.modelId);
         models.setRevision(run.model.revision);
         models.setDevice(run.device);
-        models.setDtype(run.dtype);
+        models.setDtypeLabel(run.dtype);
         if (!(await deps.models.getState().load())) return;
         if (!matches()) {
           set({

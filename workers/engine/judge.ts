@@ -16,6 +16,7 @@ import { judgePrompt, judgeSystemPrompt } from '../../src/core/prompts.ts';
 import type { Answer, ConfusionPair } from '../../src/core/types.ts';
 import { DEFAULT_FF_THRESHOLD } from '../../src/core/run/methods.ts';
 import type { WorkCounters } from '../../src/core/run/vocabulary.ts';
+import { dtypeLabel } from '../../src/core/run/dtypes.ts';
 import { classifyError, EngineError } from './errors.ts';
 import { createSessions, prepareLoad, type EngineHost, type ModelConfig } from './loadModel.ts';
 import type { JudgeInfo, LoadOptions, LoadProgress } from './protocol.ts';
@@ -116,7 +117,7 @@ export async function loadJudge(
       revision: resolved.revision,
       architecture,
       device,
-      dtype,
+      dtype: dtypeLabel(dtype),
       ...(fallbackReason ? { fallbackReason } : {}),
       files,
       vocabSize: Number(config.vocab_size ?? config.text_config?.vocab_size ?? 0),

@@ -10,6 +10,13 @@ import {
 } from '@huggingface/transformers';
 import { familyForConfig, MODEL_FAMILIES, type ModelFamily } from '../../src/core/modelFamilies.ts';
 import { DTYPE_PREFERENCE, type Device, type Dtype } from '../../src/core/run/vocabulary.ts';
+import {
+  declaredDtype,
+  dtypeLabel,
+  DtypeChoiceError,
+  resolveDtypeChoice,
+  type DtypeChoice,
+} from '../../src/core/run/dtypes.ts';
 import { classifyError, EngineError, firstLine } from './errors.ts';
 import { adapterFor, type FamilyAdapter } from './families/index.ts';
 import type { LoadOptions, LoadProgress, LoadedModelInfo } from './protocol.ts';
@@ -19,6 +26,8 @@ import {
   describeSource,
   filesFor,
   isOptionalFile,
+  isWeightFile,
+  modelFileBases,
   REQUIRED_SIDE_FILES,
   type ResolvedSource,
 } from './modelSource.ts';
@@ -72,7 +81,10 @@ export interface PreparedLoad<T> {
   /** What the caller's `accept` returned for the config (e.g. the model family). */
   accepted: T;
   device: Device;
-  dtype: Dtype;
+  /** A single dtype, or the complete per-file map (files the caller's map left out take fp32). */
+  dtype: DtypeChoice;
+  /** Where the dtype came from: the caller, the repo's transformers.js_config, or the best complete set. */
+  dtypeSource: 'chosen' | 'declared' | 'available';
   fallbackReason?: string;
   files: string[];
   /** from_pretrained options: the revision, and a progress_callback that reports per-file bytes */
@@ -137,20 +149,39 @@ export async function prepareLoad<T>(
     }
   }
 
-  // An explicit dtype is checked file by file below (so the message names what is missing).
-  let dtype = opts.dtype;
+  // dtype: the caller's choice (checked file by file below, so the message names what is missing);
+  // else the repo's declared transformers.js_config.dtype when all its files are there; else the
+  // best dtype whose every file is there.
+  const complete = async (choice: DtypeChoice) => {
+    const files = await filesFor(resolved, config, device, choice, sideFiles);
+    const probes = await Promise.all(files.filter(isWeightFile).map((f) => resolved.probe(f)));
+    return probes.every((p) => p.exists);
+  };
+  let dtype: DtypeChoice | undefined = opts.dtype;
+  let dtypeSource: PreparedLoad<T>['dtypeSource'] = 'chosen';
+  const declared = declaredDtype(config);
+  if (declared && (!dtype || opts.dtypeIsDefault) && (await complete(declared))) {
+    dtype = declared;
+    dtypeSource = 'declared';
+  }
   if (!dtype) {
     const available = await availableDtypes(resolved, config, device, sideFiles);
     if (available.length === 0) {
-      const expected = (await filesFor(resolved, config, device, 'fp32', sideFiles)).filter((f) =>
-        f.endsWith('.onnx'),
-      );
+      const expected = (await filesFor(resolved, config, device, 'fp32', sideFiles)).filter(isWeightFile);
       throw new EngineError(
         'missing-files',
         `${describeSource(opts.source)} has no complete set of ONNX files for any dtype (expected e.g. ${expected.join(', ')}).`,
       );
     }
     dtype = chooseDtype(available, device, shaderF16)!;
+    dtypeSource = 'available';
+  }
+  try {
+    dtype = resolveDtypeChoice(dtype, await modelFileBases(resolved, config, device, sideFiles), 'fp32');
+  } catch (e) {
+    if (e instanceof DtypeChoiceError)
+      throw new EngineError('missing-files', `${describeSource(opts.source)}: ${e.message}`);
+    throw e;
   }
 
   const files = await filesFor(resolved, config, device, dtype, sideFiles);
@@ -159,7 +190,7 @@ export async function prepareLoad<T>(
   if (missing.length > 0) {
     throw new EngineError(
       'missing-files',
-      `${describeSource(opts.source)} lacks ${missing.join(', ')} (dtype ${dtype})` +
+      `${describeSource(opts.source)} lacks ${missing.join(', ')} (dtype ${dtypeLabel(dtype)})` +
         (opts.offline && opts.source.kind === 'hub' ? ' in the offline cache.' : '.'),
     );
   }
@@ -168,8 +199,7 @@ export async function prepareLoad<T>(
   // Known up front: the weights and the files every model reads (so ETA has a total from the start);
   // optional files join when transformers.js asks for them.
   for (const [f, p] of probes) {
-    if (p.exists && (f.endsWith('.onnx') || sideFiles.includes(f)))
-      sizes[f] = { loaded: 0, total: p.size ?? 0 };
+    if (p.exists && (isWeightFile(f) || sideFiles.includes(f))) sizes[f] = { loaded: 0, total: p.size ?? 0 };
   }
   const done = new Set<string>();
   const progress_callback = (info: { status: string; file?: string; loaded?: number; total?: number }) => {
@@ -199,6 +229,7 @@ export async function prepareLoad<T>(
     accepted,
     device,
     dtype,
+    dtypeSource,
     ...(fallbackReason ? { fallbackReason } : {}),
     files,
     pretrained: { revision: resolved.revision, progress_callback },
@@ -221,7 +252,7 @@ export async function createSessions<
   let device = prep.device;
   let fallbackReason = prep.fallbackReason;
   const create = async (dev: Device) => {
-    onProgress({ phase: 'sessions', message: `Creating ${dev} sessions (${prep.dtype})` });
+    onProgress({ phase: 'sessions', message: `Creating ${dev} sessions (${dtypeLabel(prep.dtype)})` });
     return (await modelClass.from_pretrained(prep.resolved.modelId, {
       ...prep.pretrained,
       dtype: prep.dtype,
@@ -247,14 +278,23 @@ export async function loadModel(
 ): Promise<LoadedModel> {
   const prep = await prepareLoad(opts, host, onProgress, (config) => {
     const family = familyForConfig(config);
+    const arch = (config.architectures ?? []).join(', ') || config.model_type || 'unknown';
     if (!family) {
-      const arch = (config.architectures ?? []).join(', ') || config.model_type || 'unknown';
-      const supported = MODEL_FAMILIES.map((f) => f.label).join(', ');
+      const supported = MODEL_FAMILIES.filter((f) => !f.unsupportedReason)
+        .map((f) => f.label)
+        .join(', ');
       throw new EngineError(
         'unsupported-architecture',
         `Architecture "${arch}" is not supported. Supported image-text families: ${supported}.`,
       );
     }
+    if (family.unsupportedReason) {
+      throw new EngineError(
+        'unsupported-architecture',
+        `${family.label} (${arch}): ${family.unsupportedReason}`,
+      );
+    }
+    adapterFor(family.id); // a family the engine has no adapter for is refused here too
     return family;
   });
   const { resolved, config, accepted: family, dtype, files, pretrained } = prep;
@@ -301,7 +341,8 @@ export async function loadModel(
     family: family.id,
     architecture: (config.architectures ?? [config.model_type ?? ''])[0] ?? '',
     device,
-    dtype,
+    dtype: dtypeLabel(dtype),
+    ...(prep.dtypeSource === 'declared' ? { dtypeDeclared: true } : {}),
     ...(fallbackReason ? { fallbackReason } : {}),
     files,
     imageTokenCount: Number(

@@ -6,6 +6,7 @@ import { ModelRegistry, env } from '@huggingface/transformers';
 import { MODEL_CACHE_NAME } from '../../src/sw/policy.ts';
 import { networkGuard } from './networkGuard.ts';
 import { ALL_DTYPES, type Device, type Dtype } from '../../src/core/run/vocabulary.ts';
+import type { DtypeChoice } from '../../src/core/run/dtypes.ts';
 import { EngineError } from './errors.ts';
 import type { ModelConfig } from './loadModel.ts';
 import type { LoadOptions, ModelSource } from './protocol.ts';
@@ -143,7 +144,7 @@ export async function availableDtypes(
   const out: Dtype[] = [];
   for (const dtype of ALL_DTYPES) {
     const files = await filesFor(resolved, config, device, dtype, sideFiles);
-    const onnx = files.filter((f) => f.endsWith('.onnx'));
+    const onnx = files.filter(isWeightFile);
     const probes = await Promise.all(onnx.map((f) => resolved.probe(f)));
     if (probes.every((p) => p.exists)) out.push(dtype);
   }
@@ -154,7 +155,7 @@ export async function filesFor(
   resolved: ResolvedSource,
   config: ModelConfig,
   device: Device,
-  dtype: Dtype,
+  dtype: DtypeChoice,
   sideFiles: readonly string[] = REQUIRED_SIDE_FILES,
 ) {
   // get_model_files works from the config we already hold; get_files would fetch more configs at `main`.
@@ -166,9 +167,25 @@ export async function filesFor(
   return [...new Set([...sideFiles, ...files])];
 }
 
-/** Files transformers.js reads only when present. */
+/** An ONNX graph or one of its external data files (`model.onnx_data`, `model.onnx_data_1`, …). */
+export function isWeightFile(f: string): boolean {
+  return /\.onnx(_data(_\d+)?)?$/.test(f);
+}
+
+/** Files transformers.js reads only when present (weights and their external data never are). */
 export function isOptionalFile(f: string, sideFiles: readonly string[] = REQUIRED_SIDE_FILES): boolean {
-  return !f.endsWith('.onnx') && !sideFiles.includes(f);
+  return !isWeightFile(f) && !sideFiles.includes(f);
+}
+
+/** The model's ONNX files by base name (vision_encoder, embed_tokens, decoder_model_merged, …). */
+export async function modelFileBases(
+  resolved: ResolvedSource,
+  config: ModelConfig,
+  device: Device,
+  sideFiles: readonly string[] = REQUIRED_SIDE_FILES,
+): Promise<string[]> {
+  const files = await filesFor(resolved, config, device, 'fp32', sideFiles);
+  return files.filter((f) => f.endsWith('.onnx')).map((f) => f.replace(/^onnx\//, '').replace(/\.onnx$/, ''));
 }
 
 export function describeSource(s: ModelSource): string {

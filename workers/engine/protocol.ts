@@ -7,7 +7,6 @@ import type { ImageGroup } from '../../src/core/run/plan.ts';
 import type {
   CaseRequest,
   Device,
-  Dtype,
   ImageCondition,
   RunProgress,
   ScoringMode,
@@ -15,6 +14,7 @@ import type {
   WorkCounters,
 } from '../../src/core/run/vocabulary.ts';
 import type { NetworkStats } from './networkGuard.ts';
+import type { DtypeChoice } from '../../src/core/run/dtypes.ts';
 
 export type { EngineFailure, EngineErrorKind } from './errors.ts';
 
@@ -32,7 +32,10 @@ export type ModelSource =
 export interface LoadOptions {
   source: ModelSource;
   device: Device;
-  dtype?: Dtype;
+  /** One dtype, or one per ONNX file; absent: the repo's declared transformers.js_config.dtype, else the best complete set. */
+  dtype?: DtypeChoice;
+  /** `dtype` is only the page's default: a dtype the repo declares wins over it. */
+  dtypeIsDefault?: boolean;
   /** Try wasm when WebGPU is unavailable or fails to create sessions. */
   fallbackToWasm?: boolean;
   /** Browser Cache Storage for downloaded files (ignored in Node). */
@@ -61,7 +64,10 @@ export interface LoadedModelInfo {
   family: string;
   architecture: string;
   device: Device;
-  dtype: Dtype;
+  /** The dtype, or "file=dtype,…" for a per-file mix (core/run/dtypes dtypeLabel). */
+  dtype: string;
+  /** True when the dtype is the one the repo declares in transformers.js_config. */
+  dtypeDeclared?: boolean;
   /** Why the requested device was not used, when it was not. */
   fallbackReason?: string;
   files: string[];
@@ -76,7 +82,8 @@ export interface JudgeInfo {
   revision: string;
   architecture: string;
   device: Device;
-  dtype: Dtype;
+  /** The dtype, or "file=dtype,…" for a per-file mix. */
+  dtype: string;
   /** Why the requested device was not used, when it was not. */
   fallbackReason?: string;
   files: string[];

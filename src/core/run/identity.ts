@@ -7,7 +7,7 @@ import type { ModelFamily } from '../modelFamilies.ts';
 import { promptTemplateHash } from '../prompts.ts';
 import { METHODS, type Method } from '../types.ts';
 import { BLIND_METHODS } from './methods.ts';
-import type { Device, Dtype, ImageCondition } from './vocabulary.ts';
+import type { Device, ImageCondition } from './vocabulary.ts';
 
 /** Bumped whenever a change to the engine could change a stored number; part of every run id. */
 export const ENGINE_VERSION = '1';
@@ -34,7 +34,8 @@ export interface RunSetup {
   datasetHash: string;
   modelId: string;
   revision: string;
-  dtype: Dtype;
+  /** The dtype, or "file=dtype,…" for a per-file mix (dtypes.ts dtypeLabel). */
+  dtype: string;
   device: Device;
   /** The model's family (its prompt templates are part of the prompt hashes); null: the defaults. */
   family: ModelFamily | null;
@@ -48,7 +49,7 @@ export interface RunKey {
   datasetHash: string;
   modelId: string;
   revision: string;
-  dtype: Dtype;
+  dtype: string;
   device: Device;
   engineVersion: string;
 }

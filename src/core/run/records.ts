@@ -2,7 +2,7 @@
 // THE case key, made and parsed here only. The database stores these; the stores, the results
 // model and the UI read them. Pure types and functions.
 import type { CaseRecord, ImageSlot, Method } from '../types.ts';
-import type { Device, Dtype } from './vocabulary.ts';
+import type { Device } from './vocabulary.ts';
 
 export type RunStatus = 'running' | 'paused' | 'complete' | 'cancelled' | 'failed';
 
@@ -15,7 +15,8 @@ export interface RunRecord {
   datasetName: string;
   model: { sourceKind: 'hub' | 'path' | 'files'; modelId: string; revision: string };
   device: Device;
-  dtype: Dtype;
+  /** The dtype, or "file=dtype,…" for a per-file mix. */
+  dtype: string;
   methods: string[];
   /** Prompt template hash per method, so results from different prompts never mix. */
   promptHashes: Record<string, string>;

@@ -1,5 +1,6 @@
 // Run tab, section 1: choosing and loading the model (catalog, hub id + revision, or a local
 // folder), device and dtype, load progress, the loaded model's card and the model cache.
+import { FileDtypes } from './FileDtypes.tsx';
 import { useId, type ChangeEvent } from 'react';
 import { MODEL_CATALOG, SIZE_NOTE, catalogEntry, type CatalogEntry } from '../../core/modelCatalog.ts';
 import { familyById } from '../../core/modelFamilies.ts';
@@ -75,6 +76,19 @@ function CatalogCard({ entry }: { entry: CatalogEntry }) {
             .join(', ')}
           . {SIZE_NOTE}
         </p>
+        {entry.fileSizesMb && (
+          <p data-testid="catalog-file-sizes">
+            File sizes listed on the{' '}
+            <a href={entry.fileSizesMb.source} target="_blank" rel="noreferrer noopener">
+              hub page
+            </a>
+            :{' '}
+            {Object.entries(entry.fileSizesMb.files)
+              .map(([file, mb]) => `${file.replace(/^onnx\//, '')} ${mb} MB`)
+              .join(', ')}
+            .
+          </p>
+        )}
         <p>{entry.notes}</p>
       </details>
     </div>
@@ -142,7 +156,10 @@ function LoadedCard() {
         <dt>Device</dt>
         <dd>{info.device}</dd>
         <dt>Dtype</dt>
-        <dd>{info.dtype}</dd>
+        <dd data-testid="loaded-dtype">
+          {info.dtype}
+          {info.dtypeDeclared ? ' (declared by the repo)' : ''}
+        </dd>
         <dt>Files</dt>
         <dd>{info.files.length}</dd>
         <dt>Image tokens</dt>
@@ -342,6 +359,7 @@ export function ModelSection({ locked }: { locked: boolean }) {
             {loading ? 'Loading…' : model ? 'Load again' : 'Load model'}
           </button>
         </div>
+        <FileDtypes disabled={busy} />
 
         {entry && <CatalogCard entry={entry} />}
         <p className="run-status-line" data-testid="model-status" role="status" aria-live="polite">
