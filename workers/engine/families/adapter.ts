@@ -1,8 +1,9 @@
 // What an engine family adapter is: everything that differs between model families on the way from
 // a chat text and an image to logits — the processor's argument order and tokenizer options, where
 // the image block ends in the ids, decoder inputs transformers.js would get wrong for a cached
-// continuation (Qwen2-VL's rotary positions), the cache's input names, and the image tokens one
-// image becomes. One folder per family holds its `adapter.ts` (transformers.js's habit of one folder
+// continuation (Qwen2-VL's rotary positions), the cache's input names, the image tokens one
+// image becomes, and the conversation's shape where the chat template cannot read content parts
+// (LLaVA-style Qwen2 ChatML takes a string with the image placeholder). One folder per family holds its `adapter.ts` (transformers.js's habit of one folder
 // per model with the same file names); `defaults.ts` is what a family does unless it says otherwise.
 // The core family table (src/core/modelFamilies.ts) keeps only pure facts.
 import type { Processor, RawImage, Tensor } from '@huggingface/transformers';
