@@ -1,7 +1,7 @@
 // Runs the engine in Node: picks the onnxruntime backend before transformers.js is imported
 // (wasm = onnxruntime-web, the browser's kernels; cpu/webgpu = onnxruntime-node), and supplies
 // the Node-side host pieces (image files on disk, library versions).
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +29,7 @@ export async function createNodeEngine(device: Device) {
     const dist = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
     ort.env.wasm.wasmPaths = pathToFileURL(`${dist}/`).href;
     ort.env.wasm.numThreads = 1;
+    mountExternalDataFromDisk(ort.InferenceSession);
     (globalThis as Record<symbol, unknown>)[ORT_SYMBOL] = ort;
   }
   chosenBackend = backend;
@@ -58,6 +59,37 @@ export async function createNodeEngine(device: Device) {
     host: await nodeHost(device),
   };
 }
+
+type SessionFactory = { create(...args: unknown[]): Promise<unknown> };
+
+/**
+ * In Node, transformers.js hands onnxruntime a model *path* and, when every external data file is
+ * also a path, leaves `externalData` out (models/session.js: it is set only off Node or for
+ * in-memory data), expecting onnxruntime-node to read `<file>.onnx_data` beside the model.
+ * onnxruntime-web cannot ("Module.MountedFiles is not available"): its wasm heap has no file
+ * system. transformers.js has already fetched those files next to the model (a local folder or its
+ * file-system cache), so read them from there and pass them as externalData, as the browser does.
+ */
+function mountExternalDataFromDisk(sessions: SessionFactory): void {
+  const create = sessions.create.bind(sessions);
+  sessions.create = async (...args: unknown[]) => {
+    const [model, options] = args as [unknown, { externalData?: unknown } | undefined];
+    if (typeof model !== 'string' || /^[a-z]+:\/\//i.test(model) || options?.externalData)
+      return create(...args);
+    const dir = path.dirname(model);
+    const base = path.basename(model);
+    const names = (await readdir(dir))
+      .filter((n) => n === `${base}_data` || new RegExp(`^${escapeRegExp(base)}_data_\\d+$`).test(n))
+      .sort();
+    if (names.length === 0) return create(...args);
+    const externalData = await Promise.all(
+      names.map(async (n) => ({ path: n, data: new Uint8Array(await readFile(path.join(dir, n))) })),
+    );
+    return create(model, { ...options, externalData });
+  };
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function packageVersion(name: string): Promise<string> {
   try {

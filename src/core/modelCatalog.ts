@@ -128,19 +128,17 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
   {
     repoId: 'onnx-community/LFM2-VL-450M-ONNX',
     label: 'LFM2-VL 450M',
-    familyId: null,
+    familyId: 'lfm2_vl',
     paramsMillions: 450,
     approxSizeMb: approxSizes(450),
     licence: 'LFM Open License v1.0',
     licenceUrl: 'https://huggingface.co/LiquidAI/LFM2-VL-450M/blob/main/LICENSE',
     verified: NOT_VERIFIED,
-    availability: {
-      kind: 'unsupported-family',
-      reason: 'LFM2-VL has no entry in the model-family table yet, so the engine refuses it.',
-    },
+    availability: { kind: 'ready' },
     notes:
-      'Liquid AI LFM2-VL exported for transformers.js (repo id as remembered, not confirmed). Listed so ' +
-      'the gap is visible; loading it ends with an "unsupported architecture" error.',
+      'Liquid AI LFM2-VL exported for transformers.js (the repo transformers.js tests its image processor ' +
+      'with). A hybrid decoder (short convolutions and attention); large images are cut into tiles plus a ' +
+      'thumbnail, so the image tokens per image vary with its size.',
   },
   {
     repoId: 'geeek/medgemma-4b-it-ONNX',

@@ -57,7 +57,10 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     notes:
       'Chat template "<|im_start|>User:<image>…<end_of_utterance>\\nAssistant:". The generation prompt ' +
       'ends without a space, so the model may prefer " A" to "A"; GD still compares "A" and "B" as the ' +
-      'official protocol does.',
+      'official protocol does. The hub repos split images (do_image_splitting, longest edge 2048, crops ' +
+      'of 512): up to 4 × 4 crops plus a global view, each 64 image tokens after its <row_r_col_c> token, ' +
+      'so an image costs 5 to 17 vision-encoder views; the prefix cache is checked on a replica of that ' +
+      'layout (not on the real weights).',
   },
   {
     id: 'qwen2_vl',
@@ -69,9 +72,14 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     endOfTurnTokens: ['<|im_end|>'],
     supportsChat: true,
     verified: false,
-    // Multimodal rotary positions are computed over the whole sequence; a continuation alone gets them wrong.
-    prefixCache: 'off',
-    notes: 'ChatML template with <|vision_start|><|image_pad|><|vision_end|> for the image. Not yet checked.',
+    // Multimodal rotary positions depend on the whole sequence: the engine adapter computes a
+    // continuation's from the full ids (get_rope_index), and the replica's tests prove cached == full.
+    prefixCache: 'checked',
+    notes:
+      'ChatML template (default system turn "You are a helpful assistant.") with ' +
+      '<|vision_start|><|image_pad|>…<|vision_end|> for the image, one <|image_pad|> per 2 × 2 patches ' +
+      '(the count follows the image size between min_pixels and max_pixels). Checked on a replica of ' +
+      'the onnx-community/Qwen2-VL-2B-Instruct export, not yet on the real weights.',
   },
   {
     id: 'llava_onevision',
@@ -120,6 +128,24 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
       'LLaVA-style: processor(images, text); Qwen2 ChatML template with a string content, the image as ' +
       '"<image>" first; the processor repeats it (H / patch_size) × (W / patch_size) times (256 at 1024 px). ' +
       'Proven on a tiny replica, not yet run on the real weights.',
+  },
+  {
+    id: 'lfm2_vl',
+    label: 'LFM2-VL',
+    architectures: ['Lfm2VlForConditionalGeneration', 'lfm2_vl'],
+    promptKey: 'default',
+    letterTokens: { A: 'A', B: 'B' },
+    imagePlacement: 'first',
+    endOfTurnTokens: ['<|im_end|>'],
+    supportsChat: true,
+    verified: false,
+    // test/engine/replicas/lfm2_vl.test.ts: cached (conv + key/value caches fed back) == full on the replica.
+    prefixCache: 'checked',
+    notes:
+      'Liquid AI hybrid model: short-convolution layers (conv caches) between attention layers. ChatML ' +
+      'template "<|startoftext|><|im_start|>user\\n<image>…<|im_end|>\\n<|im_start|>assistant\\n"; ' +
+      'images are cut into tiles plus a thumbnail, each with its own image tokens. Not yet run on the ' +
+      'real weights.',
   },
   {
     id: 'florence2',

@@ -1,5 +1,6 @@
 // The blind baseline's image: uniform mid-grey at the size the model's processor works at, so the
-// processor does not resize it and every model sees "nothing" the same way.
+// processor does not resize it and every model sees "nothing" the same way. A family whose
+// processor has no such size (Qwen2-VL: min/max_pixels are pixel counts) names one in its adapter.
 import { RawImage } from '@huggingface/transformers';
 import type { LoadedModel } from './loadModel.ts';
 
@@ -30,7 +31,8 @@ export function blankImageFor(lm: LoadedModel): RawImage {
   let image = blankImages.get(lm);
   if (!image) {
     const processor = lm.processor as unknown as { image_processor?: { config?: ImageProcessorConfig } };
-    const { width, height } = modelInputSize(processor.image_processor?.config);
+    const { width, height } =
+      lm.adapter.blankImageSize?.(lm) ?? modelInputSize(processor.image_processor?.config);
     image = new RawImage(new Uint8ClampedArray(width * height * 3).fill(128), width, height, 3);
     blankImages.set(lm, image);
   }

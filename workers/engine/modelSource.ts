@@ -134,7 +134,7 @@ async function probeDisk(path: string): Promise<{ exists: boolean; size: number 
   }
 }
 
-/** The dtypes for which every ONNX file the architecture needs is present. */
+/** The dtypes for which every ONNX file the architecture needs (and its external data) is present. */
 export async function availableDtypes(
   resolved: ResolvedSource,
   config: ModelConfig,

@@ -3,8 +3,9 @@
 // the image block ends in the ids, decoder inputs transformers.js would get wrong for a cached
 // continuation (Qwen2-VL's rotary positions), the cache's input names, the image tokens one
 // image becomes, and the conversation's shape where the chat template cannot read content parts
-// (LLaVA-style Qwen2 ChatML takes a string with the image placeholder). One folder per family holds its `adapter.ts` (transformers.js's habit of one folder
-// per model with the same file names); `defaults.ts` is what a family does unless it says otherwise.
+// (LLaVA-style Qwen2 ChatML takes a string with the image placeholder). One folder per family holds
+// its `adapter.ts` (transformers.js's habit of one folder per model with the same file names);
+// `defaults.ts` is what a family does unless it says otherwise.
 // The core family table (src/core/modelFamilies.ts) keeps only pure facts.
 import type { Processor, RawImage, Tensor } from '@huggingface/transformers';
 import type { ChatMessage } from '../../../src/core/prompts.ts';
@@ -42,6 +43,12 @@ export interface FamilyAdapter {
   cacheInputName(outputName: string): string | null;
   /** Image tokens and views of one image, from a processor call's outputs and ids. */
   imageTokens(lm: LoadedModel, inputs: Record<string, Tensor>, ids: readonly number[]): ImageTokenCount;
+  /**
+   * Size of the blind baseline's blank image, for a family whose processor has no single input
+   * size its config names as edges (Qwen2-VL's min/max_pixels are pixel counts); absent: the size
+   * read from the image processor's config (blankImage.ts modelInputSize).
+   */
+  blankImageSize?(lm: LoadedModel): { width: number; height: number };
   /**
    * The conversation in the shape the family's chat template reads, where that is not the content
    * parts [{type: 'image'}, {type: 'text'}] it is built with (absent: the parts as they are).
