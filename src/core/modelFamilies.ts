@@ -104,9 +104,30 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     endOfTurnTokens: ['<end_of_turn>'],
     supportsChat: true,
     verified: false,
-    prefixCache: 'self-check',
+    // Checked on the replicas of onnx-community/gemma-3-4b-it-ONNX and geeek/medgemma-4b-it-ONNX.
+    prefixCache: 'checked',
     notes:
-      'Template "<start_of_turn>user\\n<start_of_image>…<end_of_turn>\\n<start_of_turn>model\\n". Not yet checked.',
+      'Template "<bos><start_of_turn>user\\n<start_of_image>…<end_of_turn>\\n<start_of_turn>model\\n" (its own ' +
+      "<bos>: the processor is called without the tokenizer's special tokens); each image is " +
+      '<start_of_image> + 256 image tokens + <end_of_image>; decoder positions start at 1. Also MedGemma. ' +
+      'Proven on tiny replicas, not yet run on the real weights.',
+  },
+  {
+    id: 'fastvlm',
+    label: 'FastVLM',
+    architectures: ['LlavaQwen2ForCausalLM', 'llava_qwen2'],
+    promptKey: 'default',
+    letterTokens: { A: 'A', B: 'B' },
+    imagePlacement: 'first',
+    endOfTurnTokens: ['<|im_end|>'],
+    supportsChat: true,
+    verified: false,
+    // Checked on the replica of onnx-community/FastVLM-0.5B-ONNX.
+    prefixCache: 'checked',
+    notes:
+      'LLaVA-style: processor(images, text); Qwen2 ChatML template with a string content, the image as ' +
+      '"<image>" first; the processor repeats it (H / patch_size) × (W / patch_size) times (256 at 1024 px). ' +
+      'Proven on a tiny replica, not yet run on the real weights.',
   },
   {
     id: 'lfm2_vl',

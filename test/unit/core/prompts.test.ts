@@ -149,6 +149,8 @@ describe('model families', () => {
       'llava_onevision',
     );
     expect(familyForConfig({ architectures: ['Gemma3ForConditionalGeneration'] })?.id).toBe('gemma3');
+    expect(familyForConfig({ architectures: ['LlavaQwen2ForCausalLM'] })?.id).toBe('fastvlm');
+    expect(familyForConfig({ model_type: 'llava_qwen2' })?.id).toBe('fastvlm');
     expect(familyForConfig({ architectures: ['Florence2ForConditionalGeneration'] })?.id).toBe('florence2');
     expect(familyForConfig({ architectures: ['Unknown'], model_type: 'qwen2_vl' })?.id).toBe('qwen2_vl');
     expect(familyForConfig({ architectures: ['BertModel'], model_type: 'bert' })).toBeNull();

@@ -1,11 +1,14 @@
 // What an engine family adapter is: everything that differs between model families on the way from
 // a chat text and an image to logits — the processor's argument order and tokenizer options, where
 // the image block ends in the ids, decoder inputs transformers.js would get wrong for a cached
-// continuation (Qwen2-VL's rotary positions), the cache's input names, and the image tokens one
-// image becomes. One folder per family holds its `adapter.ts` (transformers.js's habit of one folder
-// per model with the same file names); `defaults.ts` is what a family does unless it says otherwise.
+// continuation (Qwen2-VL's rotary positions), the cache's input names, the image tokens one
+// image becomes, and the conversation's shape where the chat template cannot read content parts
+// (LLaVA-style Qwen2 ChatML takes a string with the image placeholder). One folder per family holds
+// its `adapter.ts` (transformers.js's habit of one folder per model with the same file names);
+// `defaults.ts` is what a family does unless it says otherwise.
 // The core family table (src/core/modelFamilies.ts) keeps only pure facts.
 import type { Processor, RawImage, Tensor } from '@huggingface/transformers';
+import type { ChatMessage } from '../../../src/core/prompts.ts';
 import type { LoadedModel } from '../loadModel.ts';
 
 /** What one processed image became in a prompt. */
@@ -46,4 +49,9 @@ export interface FamilyAdapter {
    * read from the image processor's config (blankImage.ts modelInputSize).
    */
   blankImageSize?(lm: LoadedModel): { width: number; height: number };
+  /**
+   * The conversation in the shape the family's chat template reads, where that is not the content
+   * parts [{type: 'image'}, {type: 'text'}] it is built with (absent: the parts as they are).
+   */
+  chatMessages?(lm: LoadedModel, messages: ChatMessage[]): unknown[];
 }

@@ -83,7 +83,8 @@ export class MethodContext {
 
   chatText(method: Method, pair: ConfusionPair, option?: Letter): string {
     const messages = buildConversation(method, pair, this.lm.family, option);
-    return this.lm.processor.apply_chat_template(messages as never, {
+    const shaped = this.lm.adapter.chatMessages?.(this.lm, messages) ?? messages;
+    return this.lm.processor.apply_chat_template(shaped as never, {
       add_generation_prompt: option === undefined,
     }) as unknown as string;
   }
