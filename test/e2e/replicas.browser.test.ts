@@ -68,16 +68,10 @@ async function nodeRecordsOf(name: string, images: string): Promise<CaseRecord[]
     engine.host,
   );
   const records: CaseRecord[] = [];
-  await engine.runCases(
-    lm,
-    pairMap,
-    imageGroupsOf(requests, pairMap),
-    folderImageLoader(engine, IMAGES_DIR),
-    {
-      mode: 'cached',
-      onRecord: (r) => void records.push(r),
-    },
-  );
+  await engine.runCases(lm, pairMap, imageGroupsOf(requests, pairMap), folderImageLoader(engine, images), {
+    mode: 'cached',
+    onRecord: (r) => void records.push(r),
+  });
   await lm.model.dispose();
   return records;
 }
