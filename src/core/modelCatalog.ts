@@ -141,6 +141,21 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
       'thumbnail, so the image tokens per image vary with its size.',
   },
   {
+    repoId: 'onnx-community/FastVLM-0.5B-ONNX',
+    label: 'FastVLM 0.5B',
+    familyId: 'fastvlm',
+    paramsMillions: 760,
+    approxSizeMb: approxSizes(760),
+    licence: 'Apple Machine Learning Research Model License',
+    licenceUrl: 'https://huggingface.co/apple/FastVLM-0.5B/blob/main/LICENSE',
+    verified: NOT_VERIFIED,
+    availability: { kind: 'ready' },
+    notes:
+      'Apple’s FastVLM (a FastViTHD image encoder before a Qwen2 0.5B language model), LLaVA-style. Its ' +
+      'model card recommends fp16 token embeddings with a q4 vision encoder and decoder; choose that mix ' +
+      'under "Per-file dtypes". Parameter count approximate.',
+  },
+  {
     repoId: 'geeek/medgemma-4b-it-ONNX',
     label: 'MedGemma 4B it (community ONNX export, unverified)',
     familyId: 'gemma3',

@@ -345,8 +345,13 @@ export async function loadModel(
     ...(prep.dtypeSource === 'declared' ? { dtypeDeclared: true } : {}),
     ...(fallbackReason ? { fallbackReason } : {}),
     files,
+    // Fixed per view where the processor config says so (Idefics3 image_seq_len, Gemma 3
+    // image_seq_length); 0 where it follows the image's size (Qwen2-VL, LFM2-VL, …).
     imageTokenCount: Number(
-      (processor as unknown as { config?: { image_seq_len?: number } }).config?.image_seq_len ?? 0,
+      (processor as unknown as { config?: { image_seq_len?: number; image_seq_length?: number } }).config
+        ?.image_seq_len ??
+        (processor as unknown as { config?: { image_seq_length?: number } }).config?.image_seq_length ??
+        0,
     ),
     vocabSize,
     libraryVersions: host.libraryVersions,

@@ -71,6 +71,7 @@ export interface LoadedModelInfo {
   /** Why the requested device was not used, when it was not. */
   fallbackReason?: string;
   files: string[];
+  /** Image tokens per view where the processor fixes it; 0 where it follows the image's size. */
   imageTokenCount: number;
   vocabSize: number;
   libraryVersions: Record<string, string>;

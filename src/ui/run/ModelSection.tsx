@@ -162,8 +162,8 @@ function LoadedCard() {
         </dd>
         <dt>Files</dt>
         <dd>{info.files.length}</dd>
-        <dt>Image tokens</dt>
-        <dd>{info.imageTokenCount}</dd>
+        <dt>Image tokens per view</dt>
+        <dd>{info.imageTokenCount > 0 ? info.imageTokenCount : 'follows the image size'}</dd>
         <dt>Loaded in</dt>
         <dd>{formatDuration(model.loadMs / 1000)}</dd>
       </dl>
