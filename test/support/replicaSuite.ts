@@ -176,6 +176,13 @@ export function describeReplica(x: ReplicaExpectations): void {
       },
     );
 
+    it('refuses an impossible dtype map, naming the file it lacks', async () => {
+      // No replica ships bnb4 (nor do most real repos): the decoder's bnb4 file is named.
+      await expect(
+        load(engine, { kind: 'path', path: dir }, { decoder_model_merged: 'bnb4' }),
+      ).rejects.toThrow('onnx/decoder_model_merged_bnb4.onnx');
+    });
+
     it('refuses a folder lacking a weight file, naming it, before any session', async () => {
       const files = lm.info.files.filter((f) => /\.onnx(_data(_\d+)?)?$/.test(f));
       // The last weight file (an .onnx_data where the export has them) is left out of a copy.
