@@ -155,7 +155,8 @@ export function preprocessingOf(run: Pick<RunRecord, 'runCard'>): RunPreprocessi
   if (!isObject(x.settings)) return null;
   const settings: Record<string, string | number | boolean | null> = {};
   for (const [k, v] of Object.entries(x.settings)) {
-    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') settings[k] = v;
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+      settings[k] = v;
   }
   return { choice: x.choice, settings, modelDefault: x.modelDefault };
 }

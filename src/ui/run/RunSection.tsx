@@ -197,7 +197,18 @@ export function RunSection() {
   const refreshPreview = actions.refreshPreview;
   useEffect(() => {
     if (!active) void refreshPreview();
-  }, [refreshPreview, active, model, dataset, methods, presentCount, phase, judge, ffSettings, preprocessing]);
+  }, [
+    refreshPreview,
+    active,
+    model,
+    dataset,
+    methods,
+    presentCount,
+    phase,
+    judge,
+    ffSettings,
+    preprocessing,
+  ]);
 
   const elapsedMs = progress
     ? phase === 'running'
