@@ -3,10 +3,10 @@
 // words ("13–17 views per image, 832–1088 image tokens").
 import { imageViewsOf, preprocessingOf } from '../../core/results/runCard.ts';
 import { describeImageViews, describeSettings, imageViewRange } from '../../core/run/preprocessing.ts';
-import type { LoadedModelInfo } from '../../../workers/engine/protocol.ts';
+import type { LoadedModelView } from '../../state/modelStore.ts';
 import { useRunStore } from '../../state/runStore.ts';
 
-export function ImageViewFacts({ info }: { info: LoadedModelInfo }) {
+export function ImageViewFacts({ info }: { info: LoadedModelView['info'] }) {
   const run = useRunStore((s) => s.run);
   const ofThisModel =
     run !== null &&
