@@ -5,7 +5,6 @@ import { familyById } from '../core/modelFamilies.ts';
 import type { FreeFormSetup, RunIdentity, RunSetup } from '../core/run/identity.ts';
 import type { RunRecord } from '../core/run/records.ts';
 import {
-  PREPROCESSING_LABELS,
   runPreprocessing,
   type ModelPreprocessing,
   type PreprocessingChoice,
@@ -49,8 +48,7 @@ export function appRunSetup(choice: AppRunChoice): RunSetup {
 /** The run record's label: model, dtype, device (and single view, and the blank image for the blind baseline). */
 export function runLabel(identity: RunIdentity): string {
   const { modelId, dtype, device } = identity.key;
-  const choice = identity.preprocessing?.choice ?? 'default';
-  const view = choice === 'default' ? '' : ` · ${PREPROCESSING_LABELS[choice].split(' (')[0]}`;
+  const view = identity.preprocessing?.choice === 'single-view' ? ' · single view' : '';
   return `${modelId} · ${dtype} · ${device}${view}${identity.imageCondition === 'blank' ? ' · blank image' : ''}`;
 }
 
