@@ -16,6 +16,12 @@ import {
 import type { Device, ScoringMode } from '../src/core/run/vocabulary.ts';
 import { parseDtypeChoice } from '../src/core/run/dtypes.ts';
 import { toOfficialAnswersJson, toOfficialScoreJson } from '../src/core/resultFormats.ts';
+import {
+  describeImageViews,
+  describeSettings,
+  imageViewRange,
+  PREPROCESSING_LABELS,
+} from '../src/core/run/preprocessing.ts';
 import type { ModelSource } from '../workers/engine/protocol.ts';
 import { evaluate, type EvaluateOptions } from './lib/evaluate.ts';
 import { createNodeEngine, folderImageLoader } from './lib/nodeEngine.ts';
@@ -33,6 +39,8 @@ const USAGE = `Usage: npm run eval -- --model <hub id or folder> --images <folde
   --dataset <file>        dataset JSON/CSV (default: the bundled MediConfusion)
   --pairs <n>             only the first n pairs
   --blind                 also run GD/PS with a blank image (blind baseline)
+  --single-view           image splitting off: one view per image (faster; its own run id;
+                          not comparable with the paper's Table 1)
   --judge <id or folder>  text-only model that judges FF answers (the paper used GPT-4o: not comparable)
   --ff-max-tokens <n>     length of FF answers (default ${DEFAULT_FF_MAX_NEW_TOKENS})
   --threshold <n>         judge score gap that picks an option (default ${DEFAULT_FF_THRESHOLD})
@@ -54,6 +62,7 @@ async function main() {
       pairs: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       blind: { type: 'boolean', default: false },
+      'single-view': { type: 'boolean', default: false },
       judge: { type: 'string' },
       'judge-revision': { type: 'string' },
       'ff-max-tokens': { type: 'string', default: String(DEFAULT_FF_MAX_NEW_TOKENS) },
@@ -145,6 +154,7 @@ async function main() {
     mode,
     images: folderImageLoader(engine, values.images),
     blind: values.blind!,
+    preprocessing: values['single-view'] ? 'single-view' : 'default',
     freeForm,
     onProgress: (p) => {
       // At most twice a second on a terminal, every 10 % otherwise (logs stay short).
@@ -192,6 +202,13 @@ async function main() {
     const base = path.join(dir, `${key}_${OFFICIAL_MODE[m]}`);
     await writeFile(`${base}.json`, JSON.stringify(toOfficialAnswersJson(runPairs, records, m), null, 4));
     await writeFile(`${base}_score.json`, JSON.stringify(toOfficialScoreJson(runPairs, records, m), null, 4));
+  }
+  if (outcome.preprocessing) {
+    const views = imageViewRange(outcome.imageViews ?? {});
+    console.log(
+      `preprocessing: ${PREPROCESSING_LABELS[outcome.preprocessing.choice]}: ${describeSettings(outcome.preprocessing.settings)}` +
+        (views ? `; ${describeImageViews(views)} over ${views.images} images` : ''),
+    );
   }
   if (outcome.modeUsed !== outcome.modeRequested)
     console.log(`scoring: recomputed in full (${outcome.modeReason ?? 'no reason given'})`);

@@ -1,7 +1,7 @@
 // The command line's evaluation with a model already loaded: the run's identity and plan from
 // src/core/run (the same functions the app's store calls, so the CLI and the app give a run the
 // same id, prompt hashes and case keys), the engine run, the blind baseline, metrics, and the run
-// card with the scoring mode that actually ran. scripts/eval.ts parses flags and writes files.
+// card with the scoring mode that actually ran, the image preprocessing and the views measured. scripts/eval.ts parses flags and writes files.
 import { blindBaseline, type BlindBaseline } from '../../src/core/blind.ts';
 import { computeMetrics, pairAnswersFromRecords, type MethodMetrics } from '../../src/core/metrics.ts';
 import { familyById } from '../../src/core/modelFamilies.ts';
@@ -13,6 +13,12 @@ import {
   type RunSetup,
 } from '../../src/core/run/identity.ts';
 import { planRun, type RunPlan } from '../../src/core/run/plan.ts';
+import {
+  imageViewRange,
+  paperComparability,
+  runPreprocessing,
+  type PreprocessingChoice,
+} from '../../src/core/run/preprocessing.ts';
 import { scoringReport, type ScoringMode, type ScoringReport } from '../../src/core/run/vocabulary.ts';
 import type { CaseRecord, ConfusionPair, Dataset, Method } from '../../src/core/types.ts';
 import type { LoadedModel } from '../../workers/engine/loadModel.ts';
@@ -21,12 +27,16 @@ import type { ImageLoader, RunOptions } from '../../workers/engine/runner.ts';
 import type { FreeFormJudge } from '../../workers/engine/scorer.ts';
 import type { NodeEngine } from './nodeEngine.ts';
 
+type ModelChoice = Pick<LoadedModelInfo, 'modelId' | 'revision' | 'dtype' | 'device' | 'family'> &
+  Partial<Pick<LoadedModelInfo, 'preprocessing'>>;
+
 /** The CLI's choices as a core/run RunSetup. */
 export function cliRunSetup(
   dataset: Pick<Dataset, 'hash'>,
-  model: Pick<LoadedModelInfo, 'modelId' | 'revision' | 'dtype' | 'device' | 'family'>,
+  model: ModelChoice,
   methods: readonly Method[],
   freeForm: FreeFormSetup | null,
+  preprocessing: PreprocessingChoice = 'default',
 ): RunSetup {
   return {
     datasetHash: dataset.hash,
@@ -37,6 +47,7 @@ export function cliRunSetup(
     family: familyById(model.family),
     methods,
     freeForm,
+    preprocessing: runPreprocessing(model.preprocessing, preprocessing),
   };
 }
 
@@ -44,12 +55,13 @@ export function cliRunSetup(
 export function planEvaluation(
   dataset: Pick<Dataset, 'hash'>,
   pairs: readonly ConfusionPair[],
-  model: Pick<LoadedModelInfo, 'modelId' | 'revision' | 'dtype' | 'device' | 'family'>,
+  model: ModelChoice,
   methods: readonly Method[],
   freeForm: FreeFormSetup | null,
   withBlind: boolean,
+  preprocessing: PreprocessingChoice = 'default',
 ): { identity: RunIdentity; plan: RunPlan; blind: RunIdentity | null; blindPlan: RunPlan | null } {
-  const identity = runIdentity(cliRunSetup(dataset, model, methods, freeForm));
+  const identity = runIdentity(cliRunSetup(dataset, model, methods, freeForm, preprocessing));
   // Every image is offered: the runner reports an absent or unreadable file as not run.
   const everyImage = new Set(pairs.flatMap((p) => [p.im1Local, p.im2Local]));
   const planOf = (id: RunIdentity) =>
@@ -66,6 +78,8 @@ export interface EvaluateOptions {
   mode: ScoringMode;
   images: ImageLoader;
   blind: boolean;
+  /** 'single-view': image splitting off (a speed setting; its runs have their own id). */
+  preprocessing?: PreprocessingChoice;
   /** FF's judge: its identity and settings, and the function that judges an answer. */
   freeForm: (FreeFormSetup & { judgeAnswer: FreeFormJudge; judgeInfo: Record<string, unknown> }) | null;
   onProgress?: RunOptions['onProgress'];
@@ -103,6 +117,7 @@ export async function evaluate(
     methods,
     freeForm,
     opts.blind,
+    opts.preprocessing ?? 'default',
   );
   const byId = new Map(pairs.map((p) => [p.id, p]));
 
@@ -114,6 +129,7 @@ export async function evaluate(
     opts.images,
     {
       mode,
+      preprocessing: identity.preprocessing?.choice ?? 'default',
       onRecord: (r) => void records.push(r),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.onImageProblem ? { onImageProblem: opts.onImageProblem } : {}),
@@ -130,6 +146,7 @@ export async function evaluate(
     await engine.runCases(lm, byId, blindPlan.images, opts.images, {
       mode,
       imageCondition: 'blank',
+      preprocessing: identity.preprocessing?.choice ?? 'default',
       onRecord: (r) => void blindRecords.push(r),
     });
   }
@@ -142,6 +159,9 @@ export async function evaluate(
     (blind?.methods ?? []).map((m) => [m, blindBaseline(runPairs, records, blindRecords, m)]),
   );
   const scoring = scoringReport(outcome);
+  const preprocessing = outcome.preprocessing
+    ? { ...outcome.preprocessing, comparability: paperComparability(outcome.preprocessing.choice) }
+    : null;
   const runCard = {
     runId: identity.runId,
     ...(blind ? { blindRunId: blind.runId } : {}),
@@ -155,6 +175,9 @@ export async function evaluate(
     dtype: lm.info.dtype,
     mode,
     scoring,
+    preprocessing,
+    imageViews: imageViewRange(outcome.imageViews ?? {}),
+    imageViewsByImage: outcome.imageViews ?? {},
     methods: identity.methods,
     dataset: { name: dataset.name, hash: dataset.hash, pairs: pairs.length },
     promptHashes: identity.promptHashes,

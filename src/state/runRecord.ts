@@ -1,18 +1,34 @@
 // The run store's pure half: what the Run tab's choices mean as a core/run RunSetup, the run record
-// a start writes (label, model, provenance for the run card), and the scoring report kept in it.
+// a start writes (label, model, provenance for the run card), and what a finished engine run adds
+// to its card (the scoring report, the preprocessing used, the image views measured).
 import { familyById } from '../core/modelFamilies.ts';
 import type { FreeFormSetup, RunIdentity, RunSetup } from '../core/run/identity.ts';
 import type { RunRecord } from '../core/run/records.ts';
-import type { Device } from '../core/run/vocabulary.ts';
+import {
+  runPreprocessing,
+  type ModelPreprocessing,
+  type PreprocessingChoice,
+} from '../core/run/preprocessing.ts';
+import { scoringReport, type Device } from '../core/run/vocabulary.ts';
+import type { RunOutcome } from '../../workers/engine/protocol.ts';
 import { METHODS, type Dataset, type Method } from '../core/types.ts';
 import type { LoadedModelView } from './modelStore.ts';
 
 export interface AppRunChoice {
   dataset: Pick<Dataset, 'hash'>;
-  model: { modelId: string; revision: string; dtype: string; device: Device; family: string };
+  model: {
+    modelId: string;
+    revision: string;
+    dtype: string;
+    device: Device;
+    family: string;
+    preprocessing?: ModelPreprocessing;
+  };
   methods: readonly Method[];
   /** The loaded judge and the FF settings, when one is loaded. */
   freeForm: FreeFormSetup | null;
+  /** Absent: the model's default. */
+  preprocessing?: PreprocessingChoice;
 }
 
 export function appRunSetup(choice: AppRunChoice): RunSetup {
@@ -25,13 +41,15 @@ export function appRunSetup(choice: AppRunChoice): RunSetup {
     family: familyById(choice.model.family),
     methods: choice.methods,
     freeForm: choice.freeForm,
+    preprocessing: runPreprocessing(choice.model.preprocessing, choice.preprocessing ?? 'default'),
   };
 }
 
-/** The run record's label: model, dtype, device (and the blank image for the blind baseline). */
+/** The run record's label: model, dtype, device (and single view, and the blank image for the blind baseline). */
 export function runLabel(identity: RunIdentity): string {
   const { modelId, dtype, device } = identity.key;
-  return `${modelId} · ${dtype} · ${device}${identity.imageCondition === 'blank' ? ' · blank image' : ''}`;
+  const view = identity.preprocessing?.choice === 'single-view' ? ' · single view' : '';
+  return `${modelId} · ${dtype} · ${device}${view}${identity.imageCondition === 'blank' ? ' · blank image' : ''}`;
 }
 
 /** The record a start writes: the run's identity and provenance, merged with what an earlier session stored. */
@@ -72,8 +90,31 @@ export function newRunRecord(
       userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown',
       ...(identity.blindOf ? { blindOf: identity.blindOf, imageCondition: 'blank' } : {}),
       ...(identity.freeForm ? { freeFormJudge: identity.freeForm } : {}),
+      ...(identity.preprocessing ? { preprocessing: identity.preprocessing } : {}),
     },
     imported: false,
     ...(blank ? { imageCondition: 'blank' as const } : {}),
+  };
+}
+
+/**
+ * The run card after an engine run: the scoring mode that ran, the preprocessing the engine read
+ * from its image processor, and the image views measured, added to those of earlier sessions of the
+ * same run (keyed by image, so an image measured twice counts once).
+ */
+export function runCardAfterRun(runCard: RunRecord['runCard'], outcome: RunOutcome): RunRecord['runCard'] {
+  const earlier = runCard.imageViewsByImage;
+  return {
+    ...runCard,
+    scoring: scoringReport(outcome),
+    ...(outcome.preprocessing ? { preprocessing: outcome.preprocessing } : {}),
+    ...(outcome.imageViews
+      ? {
+          imageViewsByImage: {
+            ...(typeof earlier === 'object' && earlier !== null ? earlier : {}),
+            ...outcome.imageViews,
+          },
+        }
+      : {}),
   };
 }

@@ -1,6 +1,7 @@
 // The run store's recovery actions: retry on wasm after a lost GPU, find the runs a closed or
 // crashed tab left "running" (never restarted by themselves), and resume one of them with the
 // model and settings it was started with.
+import { preprocessingOf } from '../core/results/runCard.ts';
 import { blindIdentity, type RunIdentity } from '../core/run/identity.ts';
 import { METHODS } from '../core/types.ts';
 import { listRuns } from '../db/database.ts';
@@ -51,7 +52,8 @@ export function recoveryActions({
       const methods = { GD: false, PS: false, MC: false, FF: false };
       for (const m of METHODS) methods[m] = run.methods.includes(m);
       const blindRun = run.imageCondition === 'blank';
-      set({ methods, error: null, ...(blindRun ? { blind: true } : {}) });
+      const preprocessing = preprocessingOf(run)?.choice ?? 'default';
+      set({ methods, preprocessing, error: null, ...(blindRun ? { blind: true } : {}) });
       const matches = () => {
         const chosen = configuration();
         if (!chosen.ok) return false;

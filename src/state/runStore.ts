@@ -11,7 +11,7 @@ import { blindIdentity, runIdentity, RunSetupError, type RunIdentity } from '../
 import { METHOD_SPECS } from '../core/run/methods.ts';
 import { planRun } from '../core/run/plan.ts';
 import type { RunRecord } from '../core/run/records.ts';
-import { scoringReport, type RunProgress } from '../core/run/vocabulary.ts';
+import type { RunProgress } from '../core/run/vocabulary.ts';
 import { METHODS, type Dataset } from '../core/types.ts';
 import {
   DEFAULT_DB_NAME,
@@ -28,7 +28,7 @@ import { RateMeter, engineClient, etaSeconds, readableError, type ReadableError 
 import { imageStore } from './imageStore.ts';
 import { modelStore } from './modelStore.ts';
 import { judgeStore } from './judgeStore.ts';
-import { appRunSetup, newRunRecord } from './runRecord.ts';
+import { appRunSetup, newRunRecord, runCardAfterRun } from './runRecord.ts';
 import {
   ACTIVE_PHASES,
   LOCK_PREFIX,
@@ -108,8 +108,10 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
             dtype: loaded.info.dtype,
             device: loaded.info.device,
             family: loaded.info.family,
+            ...(loaded.info.preprocessing ? { preprocessing: loaded.info.preprocessing } : {}),
           },
           methods,
+          preprocessing: get().preprocessing,
           freeForm: judge.judge
             ? { judge: judge.judge.identity, maxNewTokens: judge.maxNewTokens, threshold: judge.threshold }
             : null,
@@ -220,6 +222,9 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           plan: plan.images,
           mode: 'cached',
           imageCondition: identity.imageCondition,
+          ...(identity.preprocessing && identity.preprocessing.choice !== 'default'
+            ? { preprocessing: identity.preprocessing.choice }
+            : {}),
           ...(identity.freeForm
             ? {
                 freeForm: {
@@ -233,8 +238,9 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         };
         const api = deps.engine.api();
         const outcome: RunOutcome = await deps.engine.guard(api.run(request, Comlink.proxy(callbacks)));
-        // The run card says how the cases were scored: a family's self-check may have fallen back.
-        run = { ...run, runCard: { ...run.runCard, scoring: scoringReport(outcome) } };
+        // The run card says how the cases were scored (a family's self-check may have fallen back),
+        // with which image preprocessing, and how many views and image tokens each image became.
+        run = { ...run, runCard: runCardAfterRun(run.runCard, outcome) };
 
         if (outcome.cancelled && intent === null) {
           // The worker stops on its own only when its GPU device was lost.
@@ -285,6 +291,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       ...recoveryActions({ deps, get, set, configuration, problem }),
       methods: { GD: true, PS: false, MC: false, FF: false },
       blind: false,
+      preprocessing: 'default',
       phase: 'idle',
       runId: null,
       run: null,
@@ -303,6 +310,10 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
 
       setBlind(on) {
         set({ blind: on });
+      },
+
+      setPreprocessing(choice) {
+        set({ preprocessing: choice });
       },
 
       async start() {

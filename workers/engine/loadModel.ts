@@ -19,6 +19,7 @@ import {
 } from '../../src/core/run/dtypes.ts';
 import { classifyError, EngineError, firstLine } from './errors.ts';
 import { adapterFor, type FamilyAdapter } from './families/index.ts';
+import { modelPreprocessing } from './preprocessing.ts';
 import type { LoadOptions, LoadProgress, LoadedModelInfo } from './protocol.ts';
 import {
   availableDtypes,
@@ -356,7 +357,7 @@ export async function loadModel(
     vocabSize,
     libraryVersions: host.libraryVersions,
   };
-  return {
+  const lm: LoadedModel = {
     model,
     processor,
     family,
@@ -369,4 +370,6 @@ export async function loadModel(
     specialIds,
     imageTokenId,
   };
+  info.preprocessing = modelPreprocessing(lm);
+  return lm;
 }

@@ -15,6 +15,12 @@ import type {
 } from '../../src/core/run/vocabulary.ts';
 import type { NetworkStats } from './networkGuard.ts';
 import type { DtypeChoice } from '../../src/core/run/dtypes.ts';
+import type {
+  ImageViewCount,
+  ModelPreprocessing,
+  PreprocessingChoice,
+  RunPreprocessing,
+} from '../../src/core/run/preprocessing.ts';
 
 export type { EngineFailure, EngineErrorKind } from './errors.ts';
 
@@ -73,6 +79,8 @@ export interface LoadedModelInfo {
   files: string[];
   /** Image tokens per view where the processor fixes it; 0 where it follows the image's size. */
   imageTokenCount: number;
+  /** The image processor's settings as the repo gives them, and with single view where it splits. */
+  preprocessing?: ModelPreprocessing;
   vocabSize: number;
   libraryVersions: Record<string, string>;
 }
@@ -115,6 +123,8 @@ export interface RunRequest {
   imageCondition?: ImageCondition;
   /** FF settings: answer length (default 64 tokens) and the judge's score gap (default 3). */
   freeForm?: { maxNewTokens?: number; threshold?: number };
+  /** 'single-view': image splitting off for this run (default: the model's own preprocessing). */
+  preprocessing?: PreprocessingChoice;
   /** Where the images come from (the plan names them by local id). */
   images: ImageSourceSpec;
   /** When given, each record is stored under its case key before it is reported. */
@@ -143,6 +153,10 @@ export interface RunOutcome extends ScoringReport {
   cancelled: boolean;
   elapsedMs: number;
   counters: WorkCounters;
+  /** The preprocessing the run used, as read from the image processor while it ran. */
+  preprocessing?: RunPreprocessing;
+  /** Image tokens and views measured per image (local id → count; core/run/preprocessing imageViewRange). */
+  imageViews?: Record<string, ImageViewCount>;
 }
 
 // ---------------------------------------------------------------------------------------------

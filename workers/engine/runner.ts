@@ -2,7 +2,9 @@
 // decoded, preprocessed and prefilled once. Owns progress reporting, cancellation between forward
 // passes, the handling of missing or unreadable images (their cases are reported as not run, never
 // as wrong), and the scoring mode actually used: a family that cannot reuse the prefix, or whose
-// self-check on the first image disagrees with full recomputation, is recomputed in full.
+// self-check on the first image disagrees with full recomputation, is recomputed in full. Applies
+// the run's image preprocessing for the run's length and reports it with the image tokens and
+// views measured per image.
 import type { RawImage } from '@huggingface/transformers';
 import type { CaseRecord, ConfusionPair } from '../../src/core/types.ts';
 import { compareCaseRecords, recordsAgree } from '../../src/core/recordComparison.ts';
@@ -18,7 +20,13 @@ import type { LoadedModel } from './loadModel.ts';
 import { Scorer, type ImageWork } from './scorer.ts';
 import { blankImageFor } from './blankImage.ts';
 import { EngineError } from './errors.ts';
+import { applyPreprocessing } from './preprocessing.ts';
 import type { ImageProblem, RunOutcome } from './protocol.ts';
+import {
+  sameSettings,
+  type ImageViewCount,
+  type PreprocessingChoice,
+} from '../../src/core/run/preprocessing.ts';
 
 /** Returns the decoded image, null when the file is absent; throws when it exists but cannot be read. */
 export type ImageLoader = (localId: string) => Promise<RawImage | null>;
@@ -27,6 +35,8 @@ export interface RunOptions {
   mode: ScoringMode;
   /** 'blank': every case sees one uniform mid-grey image instead of its own (the blind baseline). */
   imageCondition?: ImageCondition;
+  /** 'single-view': image splitting off for this run; default: the model's own preprocessing. */
+  preprocessing?: PreprocessingChoice;
   onRecord(record: CaseRecord): Promise<void> | void;
   onProgress?(progress: RunProgress): void;
   onImageProblem?(problem: ImageProblem): void;
@@ -97,6 +107,7 @@ export async function runCases(
   if (blank) loadImage = async () => blankImageFor(lm);
   const total = plannedCases(plan).length;
   const notRun: ImageProblem[] = [];
+  const imageViews: Record<string, ImageViewCount> = {};
   let done = 0;
   let cancelled = false;
   const isCancelled = opts.isCancelled ?? (() => false);
@@ -130,6 +141,18 @@ export async function runCases(
     opts.onImageProblem?.(problem);
   };
 
+  const choice = opts.preprocessing ?? 'default';
+  const restorePreprocessing = applyPreprocessing(lm, choice);
+  const settings = lm.adapter.preprocessing(lm);
+  const preprocessing = {
+    choice,
+    settings,
+    modelDefault: sameSettings(settings, lm.info.preprocessing?.default ?? settings),
+  };
+  const measured = (localId: string, count: ImageViewCount | null) => {
+    if (count) imageViews[localId] = { tokens: count.tokens, crops: count.crops };
+  };
+
   try {
     for (const group of groups) {
       await checkpoint();
@@ -157,7 +180,10 @@ export async function runCases(
         // and keep the cache only if both agree.
         const reference: CaseRecord[] = [];
         const cachedRecords: CaseRecord[] = [];
-        await scorer.scoreImage(work, 'full', { checkpoint, onRecord: (r) => void reference.push(r) });
+        measured(
+          localId,
+          await scorer.scoreImage(work, 'full', { checkpoint, onRecord: (r) => void reference.push(r) }),
+        );
         await scorer.scoreImage(work, 'cached', { checkpoint, onRecord: (r) => void cachedRecords.push(r) });
         const c = compareCaseRecords(cachedRecords, reference);
         scoring.cacheCheck = {
@@ -172,11 +198,13 @@ export async function runCases(
         for (const record of reference) await emit(record);
         continue;
       }
-      await scorer.scoreImage(work, scoring.modeUsed, { checkpoint, onRecord: emit });
+      measured(localId, await scorer.scoreImage(work, scoring.modeUsed, { checkpoint, onRecord: emit }));
     }
   } catch (e) {
     if (e instanceof EngineError && e.kind === 'cancelled') cancelled = true;
     else throw e;
+  } finally {
+    restorePreprocessing();
   }
   return {
     done,
@@ -186,5 +214,7 @@ export async function runCases(
     elapsedMs: performance.now() - started,
     counters: { ...scorer.counters },
     ...scoring,
+    preprocessing,
+    imageViews,
   };
 }

@@ -4,11 +4,13 @@
 //  - full: the official code's way, one full forward (image encoded again) per prompt and per
 //    PS option. It is the reference the cached path must equal.
 // What each method does lives in methods/ (gd, ps, generation), each with both forms side by side.
+// Each image's image tokens and views are measured once, from a processor output of its prompts.
 import type { Processor, RawImage, Tensor } from '@huggingface/transformers';
 import type { ScoringMode, WorkCounters } from '../../src/core/run/vocabulary.ts';
 import { newCounters } from '../../src/core/run/vocabulary.ts';
 import type { ConfusionPair, ImageSlot, Method } from '../../src/core/types.ts';
 import { classifyError, EngineError } from './errors.ts';
+import type { ImageTokenCount } from './families/adapter.ts';
 import { commonPrefixLength, pickImageInputs } from './forward.ts';
 import type { LoadedModel } from './loadModel.ts';
 import {
@@ -48,14 +50,30 @@ export class Scorer {
     countVisionEncoderRuns(lm, this.counters);
   }
 
-  async scoreImage(work: ImageWork, mode: ScoringMode, hooks: ScoreHooks): Promise<void> {
-    const ctx = new MethodContext(this.lm, this.counters, this.freeForm, hooks);
+  /** Scores the image's cases; returns its image tokens and views (null when nothing was processed). */
+  async scoreImage(work: ImageWork, mode: ScoringMode, hooks: ScoreHooks): Promise<ImageTokenCount | null> {
+    let count: ImageTokenCount | null = null;
+    const ctx = new MethodContext(this.lm, this.counters, this.freeForm, {
+      ...hooks,
+      onProcessed: (inputs) => {
+        count ??= this.imageTokens(inputs);
+        hooks.onProcessed?.(inputs);
+      },
+    });
     try {
       if (mode === 'full') await this.scoreImageFull(ctx, work);
       else await this.scoreImageCached(ctx, work);
     } catch (e) {
       throw classifyError(e);
     }
+    return count;
+  }
+
+  /** Image tokens and views of one processor output (the family adapter counts them). */
+  private imageTokens(inputs: Record<string, Tensor>): ImageTokenCount {
+    const ids = inputs.input_ids;
+    const list = ids ? Array.from(ids.data as ArrayLike<number | bigint>, Number) : [];
+    return this.lm.adapter.imageTokens(this.lm, inputs, list);
   }
 
   /**
@@ -114,6 +132,7 @@ export class Scorer {
     let imageInputs: Record<string, Tensor> | null = null;
     const firstCall: Tokenize = async (text) => {
       const enc = await tokenize(text);
+      if (!imageInputs) ctx.hooks.onProcessed?.(enc);
       imageInputs ??= enc;
       return enc;
     };

@@ -113,6 +113,7 @@ export function createEngineSession(platform: SessionPlatform): EngineSession {
           {
             mode: request.mode,
             imageCondition: request.imageCondition ?? 'real',
+            ...(request.preprocessing ? { preprocessing: request.preprocessing } : {}),
             isCancelled: () => cancelRequested || platform.deviceLost() !== null,
             onRecord: async (record) => {
               if (db && persist) {

@@ -4,6 +4,13 @@ import type { BestAcrossMethods } from '../metrics.ts';
 import type { Dataset, Method } from '../types.ts';
 import type { RunRecord, RunStatus } from '../run/records.ts';
 import type { ScoringReport } from '../run/vocabulary.ts';
+import {
+  imageViewRange,
+  isPreprocessingChoice,
+  type ImageViewCount,
+  type ImageViewRange,
+  type RunPreprocessing,
+} from '../run/preprocessing.ts';
 import { isObject, stringRecord } from './jsonShape.ts';
 import {
   BOOTSTRAP_ITERATIONS,
@@ -61,6 +68,10 @@ export interface RunCard {
   };
   /** The scoring mode that actually ran and why (runCard.scoring); null when not recorded or malformed. */
   scoring: ScoringReport | null;
+  /** The image preprocessing the run used (runCard.preprocessing); null when not recorded or malformed. */
+  preprocessing: RunPreprocessing | null;
+  /** Image tokens and views per image over the images measured (runCard.imageViewsByImage); null: none. */
+  imageViews: ImageViewRange | null;
   /** The run's free-form provenance as recorded (settings, fallbacks, import source…). */
   provenance: Record<string, unknown>;
 }
@@ -137,6 +148,32 @@ export function scoringOf(run: Pick<RunRecord, 'runCard'>): ScoringReport | null
   return report;
 }
 
+/** The run's recorded preprocessing, checked field by field; null when absent or of any other shape. */
+export function preprocessingOf(run: Pick<RunRecord, 'runCard'>): RunPreprocessing | null {
+  const x = run.runCard.preprocessing;
+  if (!isObject(x) || !isPreprocessingChoice(x.choice) || typeof x.modelDefault !== 'boolean') return null;
+  if (!isObject(x.settings)) return null;
+  const settings: Record<string, string | number | boolean | null> = {};
+  for (const [k, v] of Object.entries(x.settings)) {
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+      settings[k] = v;
+  }
+  return { choice: x.choice, settings, modelDefault: x.modelDefault };
+}
+
+/** The image views measured per image (local id → tokens and views), malformed entries dropped. */
+export function imageViewsOf(run: Pick<RunRecord, 'runCard'>): Record<string, ImageViewCount> {
+  const x = run.runCard.imageViewsByImage;
+  const out: Record<string, ImageViewCount> = {};
+  if (!isObject(x)) return out;
+  for (const [id, c] of Object.entries(x)) {
+    if (isObject(c) && typeof c.tokens === 'number' && typeof c.crops === 'number') {
+      out[id] = { tokens: c.tokens, crops: c.crops };
+    }
+  }
+  return out;
+}
+
 function isoDate(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
 }
@@ -198,6 +235,8 @@ export function buildRunCard(run: RunRecord, dataset: Dataset | null, results: R
       vsRandom: { test: 'exact binomial, one-sided (greater)', chanceSetAccuracy: CHANCE_SET_ACCURACY },
     },
     scoring: scoringOf(run),
+    preprocessing: preprocessingOf(run),
+    imageViews: imageViewRange(imageViewsOf(run)),
     provenance: { ...run.runCard },
   };
 }

@@ -1,5 +1,5 @@
-// The run's identity: from what the user chose (dataset, model, dtype, device, methods, FF judge)
-// to the run id and the prompt hash of every method, and the blind baseline's identity derived
+// The run's identity: from what the user chose (dataset, model, dtype, device, methods, FF judge,
+// image preprocessing) to the run id and the prompt hash of every method, and the blind baseline's identity derived
 // from it. The app's store and the CLI both call runIdentity, so the same choice always gives the
 // same run id, prompt hashes and case keys wherever it is run.
 import { stableHash } from '../hash.ts';
@@ -7,6 +7,7 @@ import type { ModelFamily } from '../modelFamilies.ts';
 import { promptTemplateHash } from '../prompts.ts';
 import { METHODS, type Method } from '../types.ts';
 import { BLIND_METHODS } from './methods.ts';
+import type { PreprocessingSettings, RunPreprocessing } from './preprocessing.ts';
 import type { Device, ImageCondition } from './vocabulary.ts';
 
 /** Bumped whenever a change to the engine could change a stored number; part of every run id. */
@@ -42,6 +43,8 @@ export interface RunSetup {
   methods: readonly Method[];
   /** Required when methods include FF. */
   freeForm?: FreeFormSetup | null;
+  /** The image preprocessing (preprocessing.ts runPreprocessing); absent: the model's default. */
+  preprocessing?: RunPreprocessing | null;
 }
 
 /** The fields hashed into the run id. */
@@ -52,6 +55,11 @@ export interface RunKey {
   dtype: string;
   device: Device;
   engineVersion: string;
+  /**
+   * The image preprocessing settings, only when they are not the model's default: a run with the
+   * model's own preprocessing keeps the run id it had before preprocessing was recorded.
+   */
+  preprocessing?: PreprocessingSettings;
 }
 
 /** One run to execute: the main (real-image) run or its blank-image sibling. */
@@ -63,6 +71,8 @@ export interface RunIdentity {
   /** Prompt hash per method; FF's includes the judge and the FF settings. */
   promptHashes: Record<string, string>;
   imageCondition: ImageCondition;
+  /** The image preprocessing (its choice is what the engine is asked for); null: the model's default, unreported. */
+  preprocessing: RunPreprocessing | null;
   /** For the blank-image sibling: the main run's id. */
   blindOf: string | null;
   freeForm: FreeFormSetup | null;
@@ -92,8 +102,16 @@ export function freeFormPromptHash(templateHash: string, freeForm: FreeFormSetup
 }
 
 export function computeRunId(key: RunKey): string {
-  const { datasetHash, modelId, revision, dtype, device, engineVersion } = key;
-  return stableHash({ datasetHash, modelId, revision, dtype, device, engineVersion });
+  const { datasetHash, modelId, revision, dtype, device, engineVersion, preprocessing } = key;
+  return stableHash({
+    datasetHash,
+    modelId,
+    revision,
+    dtype,
+    device,
+    engineVersion,
+    ...(preprocessing ? { preprocessing } : {}),
+  });
 }
 
 /** The identity of the run the user chose. */
@@ -111,6 +129,8 @@ export function runIdentity(setup: RunSetup): RunIdentity {
     device: setup.device,
     engineVersion: ENGINE_VERSION,
   };
+  const preprocessing = setup.preprocessing ?? null;
+  if (preprocessing && !preprocessing.modelDefault) key.preprocessing = preprocessing.settings;
   const promptHashes: Record<string, string> = {};
   for (const m of methods) {
     const template = promptTemplateHash(m, setup.family);
@@ -122,6 +142,7 @@ export function runIdentity(setup: RunSetup): RunIdentity {
     methods,
     promptHashes,
     imageCondition: 'real',
+    preprocessing,
     blindOf: null,
     freeForm,
   };
@@ -141,6 +162,7 @@ export function blindIdentity(main: RunIdentity): RunIdentity | null {
     methods,
     promptHashes: Object.fromEntries(methods.map((m) => [m, main.promptHashes[m] ?? ''])),
     imageCondition: 'blank',
+    preprocessing: main.preprocessing,
     blindOf: main.runId,
     freeForm: null,
   };

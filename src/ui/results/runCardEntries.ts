@@ -1,8 +1,15 @@
 // The run card as the definition list shows it: one term per field a reader needs to reproduce the
-// run (model, revision, dtype, device, browser, library versions, prompt hashes, scoring, dates,
-// coverage), each with one or more lines of plain text. Pure; the exported JSON is the card itself.
+// run (model, revision, dtype, device, browser, library versions, prompt hashes, scoring, image
+// preprocessing and views, dates, coverage), each with one or more lines of plain text. Pure; the exported JSON is the card itself.
 import type { RunCard } from '../../core/results/runCard.ts';
 import type { ScoringReport } from '../../core/run/vocabulary.ts';
+import {
+  describeImageViews,
+  describeSettings,
+  paperComparability,
+  PREPROCESSING_LABELS,
+  type RunPreprocessing,
+} from '../../core/run/preprocessing.ts';
 import { formatDate } from '../../core/results/tableRows.ts';
 
 export interface RunCardEntry {
@@ -14,7 +21,13 @@ export interface RunCardEntry {
 }
 
 /** Provenance keys shown under their own terms, so "Other settings" does not repeat them. */
-const SHOWN_ELSEWHERE = new Set(['browser', 'userAgent', 'libraryVersions', 'importedFrom']);
+const SHOWN_ELSEWHERE = new Set([
+  'browser',
+  'userAgent',
+  'libraryVersions',
+  'importedFrom',
+  'imageViewsByImage',
+]);
 
 function text(x: unknown): string {
   if (typeof x === 'string') return x;
@@ -48,6 +61,16 @@ export function scoringDetails(scoring: ScoringReport): string[] {
   return details;
 }
 
+/** Which preprocessing ran, its settings, and what that means for comparing with the paper. */
+export function preprocessingDetails(p: RunPreprocessing): string[] {
+  const label = PREPROCESSING_LABELS[p.choice];
+  return [
+    `${label[0]!.toUpperCase()}${label.slice(1)}${p.choice !== 'default' && p.modelDefault ? ' (the same as the model default)' : ''}`,
+    describeSettings(p.settings),
+    paperComparability(p.choice),
+  ];
+}
+
 function dateOf(iso: string): string {
   const t = Date.parse(iso);
   return Number.isFinite(t) ? `${formatDate(t)} (${iso})` : iso;
@@ -76,6 +99,18 @@ export function runCardEntries(card: RunCard): RunCardEntry[] {
   const hashes = card.methods.map((m) => `${m}: ${card.promptHashes[m] ?? 'not recorded'}`);
   entries.push({ term: 'Prompt hashes', details: hashes.length > 0 ? hashes : ['none'], mono: true });
   entries.push({ term: 'Scoring', details: card.scoring ? scoringDetails(card.scoring) : ['not recorded'] });
+  entries.push({
+    term: 'Image preprocessing',
+    details: card.preprocessing ? preprocessingDetails(card.preprocessing) : ['not recorded'],
+  });
+  entries.push({
+    term: 'Image views',
+    details: card.imageViews
+      ? [
+          `${describeImageViews(card.imageViews)} (measured over ${card.imageViews.images} ${card.imageViews.images === 1 ? 'image' : 'images'})`,
+        ]
+      : ['not recorded'],
+  });
   entries.push({
     term: 'Dataset',
     details: [
@@ -120,7 +155,10 @@ export function runCardEntries(card: RunCard): RunCardEntry[] {
   });
   // A well-formed scoring report has its own term; a malformed one stays visible here as recorded.
   const other = Object.entries(card.provenance).filter(
-    ([k]) => !SHOWN_ELSEWHERE.has(k) && !(k === 'scoring' && card.scoring !== null),
+    ([k]) =>
+      !SHOWN_ELSEWHERE.has(k) &&
+      !(k === 'scoring' && card.scoring !== null) &&
+      !(k === 'preprocessing' && card.preprocessing !== null),
   );
   if (other.length > 0) {
     entries.push({ term: 'Other settings', details: other.map(([k, v]) => `${k}: ${text(v)}`), mono: true });

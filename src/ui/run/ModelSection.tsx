@@ -8,6 +8,7 @@ import type { Device, Dtype } from '../../core/run/vocabulary.ts';
 import { ALL_DTYPES, dtypeOffered, useModelStore, type ModelState } from '../../state/modelStore.ts';
 import { DropZone, FilePickerButton } from './FilePicker.tsx';
 import { formatBytes, formatDuration, formatRate } from './format.ts';
+import { ImageViewFacts } from './ImageViewFacts.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 
 const CUSTOM = '__custom__';
@@ -162,8 +163,7 @@ function LoadedCard() {
         </dd>
         <dt>Files</dt>
         <dd>{info.files.length}</dd>
-        <dt>Image tokens per view</dt>
-        <dd>{info.imageTokenCount > 0 ? info.imageTokenCount : 'follows the image size'}</dd>
+        <ImageViewFacts info={info} />
         <dt>Loaded in</dt>
         <dd>{formatDuration(model.loadMs / 1000)}</dd>
       </dl>

@@ -1,4 +1,4 @@
-// Run tab, section 3: methods, start / pause / resume / cancel, live progress with the current pair,
+// Run tab, section 3: methods, image preprocessing, start / pause / resume / cancel, live progress with the current pair,
 // and the run's problems (lost GPU, full storage, another tab running it, an interrupted run).
 import { useEffect, useState } from 'react';
 import { useDatasetStore } from '../../state/datasetStore.ts';
@@ -6,6 +6,7 @@ import { useImageStore } from '../../state/imageStore.ts';
 import { useModelStore } from '../../state/modelStore.ts';
 import { useJudgeStore } from '../../state/judgeStore.ts';
 import { JudgeSection } from './JudgeSection.tsx';
+import { PreprocessingChoice } from './PreprocessingChoice.tsx';
 import {
   ACTIVE_PHASES,
   RUNNABLE_METHODS,
@@ -184,6 +185,7 @@ export function RunSection() {
   const judge = useJudgeStore((s) => s.judge);
   const ffSettings = useJudgeStore((s) => `${s.maxNewTokens}/${s.threshold}`);
   const blind = useRunStore((s) => s.blind);
+  const preprocessing = useRunStore((s) => s.preprocessing);
 
   const active = ACTIVE_PHASES.includes(phase);
   const now = useNow(phase === 'running');
@@ -195,7 +197,18 @@ export function RunSection() {
   const refreshPreview = actions.refreshPreview;
   useEffect(() => {
     if (!active) void refreshPreview();
-  }, [refreshPreview, active, model, dataset, methods, presentCount, phase, judge, ffSettings]);
+  }, [
+    refreshPreview,
+    active,
+    model,
+    dataset,
+    methods,
+    presentCount,
+    phase,
+    judge,
+    ffSettings,
+    preprocessing,
+  ]);
 
   const elapsedMs = progress
     ? phase === 'running'
@@ -236,6 +249,7 @@ export function RunSection() {
           </span>
         </label>
       </fieldset>
+      <PreprocessingChoice locked={active} />
       <JudgeSection locked={active} />
 
       <p className="run-preview" hidden={active}>
@@ -252,7 +266,12 @@ export function RunSection() {
           preview.notRunPairs > 0 &&
           ` ${preview.notRunPairs} pairs lack images and will not be run.`}
         {preview !== null && (
-          <span className="muted" title={`Run id ${preview.runId}`}>
+          <span
+            className="muted"
+            title={`Run id ${preview.runId}`}
+            data-testid="run-preview-id"
+            data-run-id={preview.runId}
+          >
             {' '}
             Run <code>{preview.runId.slice(0, 8)}</code>
           </span>

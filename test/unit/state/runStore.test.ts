@@ -44,6 +44,10 @@ interface FakeOptions {
 
 const cachedScoring = { modeRequested: 'cached', modeUsed: 'cached' } as const;
 
+/** SmolVLM-256M's image processor as the engine reports it (splitting on), and with single view. */
+const SPLIT = { do_image_splitting: true, 'size.longest_edge': 2048, 'max_image_size.longest_edge': 512 };
+const FAKE_PREPROCESSING = { default: SPLIT, singleView: { ...SPLIT, do_image_splitting: false } };
+
 function fakeEngine(opts: FakeOptions = {}) {
   let cancelled = false;
   const requests: RunRequest[] = [];
@@ -83,6 +87,7 @@ function fakeEngine(opts: FakeOptions = {}) {
         dtype: typeof o.dtype === 'string' ? o.dtype : 'fp32',
         files: ['config.json'],
         imageTokenCount: 64,
+        preprocessing: FAKE_PREPROCESSING,
         vocabSize: 100,
         libraryVersions: {},
       };
@@ -139,6 +144,13 @@ function fakeEngine(opts: FakeOptions = {}) {
           elapsedMs: 1,
           counters,
           ...cachedScoring,
+          // As the engine measures them: 13 views (832 tokens) split, 1 view (64 tokens) in single view.
+          imageViews: Object.fromEntries(
+            request.plan.map((g) => [
+              g.localId,
+              request.preprocessing === 'single-view' ? { tokens: 64, crops: 1 } : { tokens: 832, crops: 13 },
+            ]),
+          ),
         };
       } finally {
         db.close();
@@ -528,5 +540,44 @@ describe('run store', () => {
     expect(keysOf(cli.identity, cli.plan.images)).toHaveLength(dataset.pairs.length * 2 * 4);
     // The plan the app sent is the CLI's plan, image by image.
     expect(mainRequest!.plan).toEqual(cli.plan.images);
+  });
+
+  it('runs single view as its own run (the CLI’s), never mixed with the default, with its views in the run card', async () => {
+    const { db, store, engine, models } = await setup();
+    await store.getState().start();
+    const defaultId = store.getState().runId!;
+    const info = models.getState().model!.info;
+    // The default preprocessing leaves the run id as it was before preprocessing was recorded.
+    const engineVersion = (await getRun(db, defaultId))!.engineVersion;
+    const before = { datasetHash: dataset.hash, modelId: 'org/model', revision: 'main', dtype: 'q8' };
+    expect(defaultId).toBe(stableHash({ ...before, device: 'wasm', engineVersion }));
+    expect(defaultId).toBe(planEvaluation(dataset, dataset.pairs, info, ['GD'], null, false).identity.runId);
+    expect(engine.requests[0]!.preprocessing).toBeUndefined();
+    const defaultRun = (await getRun(db, defaultId))!;
+    expect(defaultRun.runCard['preprocessing']).toEqual({
+      choice: 'default',
+      settings: SPLIT,
+      modelDefault: true,
+    });
+    expect(Object.values(defaultRun.runCard['imageViewsByImage'] as object)).toHaveLength(6);
+
+    store.getState().setPreprocessing('single-view');
+    await store.getState().start();
+    const singleId = store.getState().runId!;
+    const cli = planEvaluation(dataset, dataset.pairs, info, ['GD'], null, false, 'single-view');
+    expect(singleId).toBe(cli.identity.runId);
+    expect(singleId).not.toBe(defaultId);
+    expect(engine.requests).toHaveLength(2);
+    expect(engine.requests[1]!.preprocessing).toBe('single-view');
+    // Every case computed again under its own id: nothing of the default run is reused.
+    expect(plannedCases(engine.requests[1]!.plan)).toHaveLength(6);
+    expect(await getCasesForRun(db, defaultId)).toHaveLength(6);
+    expect(await getCasesForRun(db, singleId)).toHaveLength(6);
+    const single = (await getRun(db, singleId))!;
+    expect(single.label).toContain('single view');
+    expect(single.runCard['preprocessing']).toMatchObject({ choice: 'single-view', modelDefault: false });
+    expect(Object.values(single.runCard['imageViewsByImage'] as object)).toEqual(
+      Array(6).fill({ tokens: 64, crops: 1 }),
+    );
   });
 });

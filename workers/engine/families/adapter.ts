@@ -2,13 +2,15 @@
 // a chat text and an image to logits — the processor's argument order and tokenizer options, where
 // the image block ends in the ids, decoder inputs transformers.js would get wrong for a cached
 // continuation (Qwen2-VL's rotary positions), the cache's input names, the image tokens one
-// image becomes, and the conversation's shape where the chat template cannot read content parts
+// image becomes, the image processor settings that decide its pixels (and the override that turns
+// image splitting off), and the conversation's shape where the chat template cannot read content parts
 // (LLaVA-style Qwen2 ChatML takes a string with the image placeholder). One folder per family holds
 // its `adapter.ts` (transformers.js's habit of one folder per model with the same file names);
 // `defaults.ts` is what a family does unless it says otherwise.
 // The core family table (src/core/modelFamilies.ts) keeps only pure facts.
 import type { Processor, RawImage, Tensor } from '@huggingface/transformers';
 import type { ChatMessage } from '../../../src/core/prompts.ts';
+import type { PreprocessingSettings } from '../../../src/core/run/preprocessing.ts';
 import type { LoadedModel } from '../loadModel.ts';
 
 /** What one processed image became in a prompt. */
@@ -43,6 +45,17 @@ export interface FamilyAdapter {
   cacheInputName(outputName: string): string | null;
   /** Image tokens and views of one image, from a processor call's outputs and ids. */
   imageTokens(lm: LoadedModel, inputs: Record<string, Tensor>, ids: readonly number[]): ImageTokenCount;
+  /**
+   * The loaded image processor's settings that decide the pixels the model sees (splitting, the
+   * sizes it resizes to), flat and in a fixed key order (defaults.ts imageProcessorSettings).
+   */
+  preprocessing(lm: LoadedModel): PreprocessingSettings;
+  /**
+   * The image processor config entries that turn image splitting off (one view per image), applied
+   * as if the repo's preprocessor_config.json said so (engine/preprocessing.ts); absent: the family
+   * never splits an image.
+   */
+  readonly singleViewConfig?: Readonly<Record<string, unknown>>;
   /**
    * Size of the blind baseline's blank image, for a family whose processor has no single input
    * size its config names as edges (Qwen2-VL's min/max_pixels are pixel counts); absent: the size

@@ -2,8 +2,10 @@
 // the image block ends after the last image token and the special tokens that close it,
 // transformers.js's own position ids are right for a continuation, and cache names follow the
 // hub exports' convention (transformers.js's getPastKeyValues: present.N.key → past_key_values.N.key,
-// present_conv.N → past_conv.N, present_ssm.N → past_ssm.N, …).
+// present_conv.N → past_conv.N, present_ssm.N → past_ssm.N, …), and the image processor settings
+// recorded are the generic resize and crop ones (transformers.js ImageProcessor's constructor).
 import type { Processor, RawImage, Tensor } from '@huggingface/transformers';
+import type { PreprocessingSettings } from '../../../src/core/run/preprocessing.ts';
 import { EngineError } from '../errors.ts';
 import type { LoadedModel } from '../loadModel.ts';
 import type { FamilyAdapter, ImageTokenCount } from './adapter.ts';
@@ -52,6 +54,46 @@ export function countImageTokens(lm: LoadedModel, _inputs: unknown, ids: readonl
   return { tokens, crops: 1 };
 }
 
+/** What transformers.js's base ImageProcessor resizes, crops and pads by. */
+export const GENERIC_PREPROCESSING_KEYS = [
+  'do_resize',
+  'size',
+  'do_center_crop',
+  'crop_size',
+  'do_pad',
+  'pad_size',
+] as const;
+
+type SettingValue = PreprocessingSettings[string];
+
+/**
+ * The loaded image processor's values of `keys`, read from the instance (where transformers.js
+ * keeps them after applying its own defaults), object values flattened to `key.member` in the
+ * order given; keys the processor lacks are left out.
+ */
+export function imageProcessorSettings(keys: readonly string[]): FamilyAdapter['preprocessing'] {
+  return (lm) => {
+    const ip = (lm.processor as unknown as { image_processor?: Record<string, unknown> }).image_processor;
+    const out: Record<string, SettingValue> = {};
+    if (!ip) return out;
+    for (const key of keys) {
+      const value = ip[key];
+      if (value === undefined) continue;
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        for (const [member, v] of Object.entries(value as Record<string, unknown>)) {
+          if (v !== undefined) out[`${key}.${member}`] = settingValue(v);
+        }
+      } else out[key] = settingValue(value);
+    }
+    return out;
+  };
+}
+
+function settingValue(v: unknown): SettingValue {
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  return JSON.stringify(v);
+}
+
 /** A family with every default, for `{ ...defaultAdapter('x'), process: imageFirst() }`. */
 export function defaultAdapter(id: string): FamilyAdapter {
   return {
@@ -61,5 +103,6 @@ export function defaultAdapter(id: string): FamilyAdapter {
     continuationInputs: () => ({}),
     cacheInputName: hubCacheInputName,
     imageTokens: countImageTokens,
+    preprocessing: imageProcessorSettings(GENERIC_PREPROCESSING_KEYS),
   };
 }

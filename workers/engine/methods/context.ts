@@ -32,6 +32,8 @@ export interface ScoreHooks {
   onRecord(record: CaseRecord): Promise<void> | void;
   /** Throws EngineError('cancelled') when the caller asked to stop. Checked after every forward. */
   checkpoint(): Promise<void>;
+  /** Sees every processor output of the image (the scorer measures its image tokens from one). */
+  onProcessed?(inputs: Record<string, Tensor>): void;
 }
 
 export interface TokenSpan {
@@ -92,7 +94,9 @@ export class MethodContext {
   /** A fresh processor call (the official way: the image preprocessed again for every prompt). */
   async freshProcessor(text: string, image: RawImage): Promise<Record<string, Tensor>> {
     this.counters.imagesPreprocessed++;
-    return this.lm.adapter.process(this.lm.processor, text, image);
+    const inputs = await this.lm.adapter.process(this.lm.processor, text, image);
+    this.hooks.onProcessed?.(inputs);
+    return inputs;
   }
 
   /** Where the option's own tokens lie: after the prompt-only prefix, before end-of-turn tokens. */

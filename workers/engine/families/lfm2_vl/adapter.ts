@@ -8,7 +8,9 @@
 // token and the special tokens closing it (the default). Views per image: pixel_values
 // [tiles (+ thumbnail), patches, 3·patch²]. Cache names follow the hub convention
 // (present_conv.N → past_conv.N, present.N.key → past_key_values.N.key: the defaults).
-import { countImageTokens, defaultAdapter, imageFirst } from '../defaults.ts';
+// The pixels are decided by the tiling settings Lfm2VlImageProcessor reads from its config; with
+// `do_image_splitting` off (single view) an image is one smart-resized tile and no thumbnail.
+import { countImageTokens, defaultAdapter, imageFirst, imageProcessorSettings } from '../defaults.ts';
 import type { FamilyAdapter } from '../adapter.ts';
 
 export const lfm2VlAdapter: FamilyAdapter = {
@@ -17,4 +19,15 @@ export const lfm2VlAdapter: FamilyAdapter = {
   imageTokens(lm, inputs, ids) {
     return { tokens: countImageTokens(lm, inputs, ids).tokens, crops: inputs.pixel_values?.dims[0] ?? 1 };
   },
+  preprocessing: imageProcessorSettings([
+    'do_image_splitting',
+    'min_tiles',
+    'max_tiles',
+    'tile_size',
+    'use_thumbnail',
+    'min_image_tokens',
+    'max_image_tokens',
+    'max_pixels_tolerance',
+  ]),
+  singleViewConfig: { do_image_splitting: false },
 };

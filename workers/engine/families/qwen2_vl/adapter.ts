@@ -13,10 +13,12 @@
 // - The blind baseline's image: the processor works at any size between min_pixels and max_pixels
 //   (pixel *counts*, not edges), so the blank image is a square of a moderate area inside those
 //   bounds, a multiple of patch_size × merge_size on each side so the processor does not resize it.
+// - The pixels are decided by min_pixels and max_pixels (the image is resized to a multiple of
+//   patch_size × merge_size inside them); it never splits an image.
 import { Tensor } from '@huggingface/transformers';
 import type { LoadedModel } from '../../loadModel.ts';
 import type { FamilyAdapter } from '../adapter.ts';
-import { defaultAdapter } from '../defaults.ts';
+import { defaultAdapter, imageProcessorSettings } from '../defaults.ts';
 
 interface Qwen2VLModel {
   get_rope_index(
@@ -60,6 +62,7 @@ export function qwenContinuationPositions(
 
 export const qwen2VlAdapter: FamilyAdapter = {
   ...defaultAdapter('qwen2_vl'),
+  preprocessing: imageProcessorSettings(['do_resize', 'min_pixels', 'max_pixels']),
 
   continuationInputs(lm, allIds, newCount, imageInputs) {
     return {

@@ -5,8 +5,12 @@
 // tokens block per crop, a newline after each row, then a newline and the global view. Every view
 // (crop or global) is `image_seq_len` image tokens (processor_config.json), so the views of one
 // prompt's image are its image tokens over image_seq_len; pixel_values [batch, views, 3, H, W]
-// says the same for a single unpadded image.
-import { defaultAdapter, countImageTokens } from '../defaults.ts';
+// says the same for a single unpadded image. The pixels are decided by do_image_splitting,
+// do_resize, size.longest_edge (the whole image is first scaled to it) and
+// max_image_size.longest_edge (each view's side); with splitting off (single view, as
+// Idefics3ImageProcessor reads `do_image_splitting` from its config) the image is one
+// max_image_size square and the block holds only the global view.
+import { countImageTokens, defaultAdapter, imageProcessorSettings } from '../defaults.ts';
 import type { FamilyAdapter } from '../adapter.ts';
 
 export const smolvlmAdapter: FamilyAdapter = {
@@ -20,4 +24,6 @@ export const smolvlmAdapter: FamilyAdapter = {
         : (inputs.pixel_values?.dims[1] ?? 1);
     return { tokens, crops };
   },
+  preprocessing: imageProcessorSettings(['do_image_splitting', 'do_resize', 'size', 'max_image_size']),
+  singleViewConfig: { do_image_splitting: false },
 };
