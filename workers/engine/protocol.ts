@@ -2,7 +2,8 @@
 // engine and what comes back. Everything here is plain data that survives structured cloning;
 // errors cross as EngineFailure (errors.ts). The worker (workers/engine.worker.ts) implements
 // EngineWorkerApi; src/state/engineClient.ts wraps it with comlink.
-import type { CaseRecord, ConfusionPair } from '../../src/core/types.ts';
+import type { CaseRecord, ConfusionPair, Letter } from '../../src/core/types.ts';
+import type { LetterRule } from '../../src/core/run/letterRules.ts';
 import type { ImageGroup } from '../../src/core/run/plan.ts';
 import type {
   CaseRequest,
@@ -74,6 +75,8 @@ export interface LoadedModelInfo {
   /** Image tokens per view where the processor fixes it; 0 where it follows the image's size. */
   imageTokenCount: number;
   vocabSize: number;
+  /** Every single-token spelling of each letter the tokenizer has (GD's letter rules), by token id. */
+  letterSpellings?: Record<Letter, { tokenId: number; text: string }[]>;
   libraryVersions: Record<string, string>;
 }
 
@@ -115,6 +118,8 @@ export interface RunRequest {
   imageCondition?: ImageCondition;
   /** FF settings: answer length (default 64 tokens) and the judge's score gap (default 3). */
   freeForm?: { maxNewTokens?: number; threshold?: number };
+  /** Which tokens GD reads as the letters (core/run/letterRules); absent: the official rule. */
+  letterRule?: LetterRule;
   /** Where the images come from (the plan names them by local id). */
   images: ImageSourceSpec;
   /** When given, each record is stored under its case key before it is reported. */
