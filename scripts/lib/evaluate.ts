@@ -12,6 +12,7 @@ import {
   type RunIdentity,
   type RunSetup,
 } from '../../src/core/run/identity.ts';
+import { DEFAULT_LETTER_RULE, type LetterRule } from '../../src/core/run/letterRules.ts';
 import { planRun, type RunPlan } from '../../src/core/run/plan.ts';
 import { scoringReport, type ScoringMode, type ScoringReport } from '../../src/core/run/vocabulary.ts';
 import type { CaseRecord, ConfusionPair, Dataset, Method } from '../../src/core/types.ts';
@@ -27,6 +28,7 @@ export function cliRunSetup(
   model: Pick<LoadedModelInfo, 'modelId' | 'revision' | 'dtype' | 'device' | 'family'>,
   methods: readonly Method[],
   freeForm: FreeFormSetup | null,
+  letterRule: LetterRule = DEFAULT_LETTER_RULE,
 ): RunSetup {
   return {
     datasetHash: dataset.hash,
@@ -37,6 +39,7 @@ export function cliRunSetup(
     family: familyById(model.family),
     methods,
     freeForm,
+    letterRule,
   };
 }
 
@@ -48,8 +51,9 @@ export function planEvaluation(
   methods: readonly Method[],
   freeForm: FreeFormSetup | null,
   withBlind: boolean,
+  letterRule: LetterRule = DEFAULT_LETTER_RULE,
 ): { identity: RunIdentity; plan: RunPlan; blind: RunIdentity | null; blindPlan: RunPlan | null } {
-  const identity = runIdentity(cliRunSetup(dataset, model, methods, freeForm));
+  const identity = runIdentity(cliRunSetup(dataset, model, methods, freeForm, letterRule));
   // Every image is offered: the runner reports an absent or unreadable file as not run.
   const everyImage = new Set(pairs.flatMap((p) => [p.im1Local, p.im2Local]));
   const planOf = (id: RunIdentity) =>
@@ -66,6 +70,8 @@ export interface EvaluateOptions {
   mode: ScoringMode;
   images: ImageLoader;
   blind: boolean;
+  /** Which tokens GD reads as the letters (default: the official rule). */
+  letterRule?: LetterRule;
   /** FF's judge: its identity and settings, and the function that judges an answer. */
   freeForm: (FreeFormSetup & { judgeAnswer: FreeFormJudge; judgeInfo: Record<string, unknown> }) | null;
   onProgress?: RunOptions['onProgress'];
@@ -103,6 +109,7 @@ export async function evaluate(
     methods,
     freeForm,
     opts.blind,
+    opts.letterRule,
   );
   const byId = new Map(pairs.map((p) => [p.id, p]));
 
@@ -121,17 +128,21 @@ export async function evaluate(
     engine.createScorer(
       lm,
       opts.freeForm ? { judge: opts.freeForm.judgeAnswer, maxNewTokens: opts.freeForm.maxNewTokens } : {},
+      identity.letterRule,
     ),
   );
 
   // Blind baseline: the GD/PS cases again, every one shown the same blank image.
   const blindRecords: CaseRecord[] = [];
   if (blindPlan) {
-    await engine.runCases(lm, byId, blindPlan.images, opts.images, {
-      mode,
-      imageCondition: 'blank',
-      onRecord: (r) => void blindRecords.push(r),
-    });
+    await engine.runCases(
+      lm,
+      byId,
+      blindPlan.images,
+      opts.images,
+      { mode, imageCondition: 'blank', onRecord: (r) => void blindRecords.push(r) },
+      engine.createScorer(lm, {}, identity.letterRule),
+    );
   }
 
   const runPairs = { ...dataset, pairs };
@@ -156,6 +167,8 @@ export async function evaluate(
     mode,
     scoring,
     methods: identity.methods,
+    letterRule: identity.letterRule,
+    ...(lm.info.letterSpellings ? { letterSpellings: lm.info.letterSpellings } : {}),
     dataset: { name: dataset.name, hash: dataset.hash, pairs: pairs.length },
     promptHashes: identity.promptHashes,
     engineVersion: identity.key.engineVersion,
