@@ -3,6 +3,7 @@
 import type { BestAcrossMethods } from '../metrics.ts';
 import type { Dataset, Method } from '../types.ts';
 import type { RunRecord, RunStatus } from '../run/records.ts';
+import { DEFAULT_LETTER_RULE, type LetterRule } from '../run/letterRules.ts';
 import type { ScoringReport } from '../run/vocabulary.ts';
 import { isObject, stringRecord } from './jsonShape.ts';
 import {
@@ -45,6 +46,8 @@ export interface RunCard {
   device: string;
   dtype: string;
   methods: Method[];
+  /** Which tokens GD read as the letters (core/run/letterRules); "unknown" for an import that does not say. */
+  letterRule: LetterRule | typeof UNKNOWN;
   promptHashes: Record<string, string>;
   engineVersion: string;
   dataset: { name: string; hash: string; pairs: number | null };
@@ -137,6 +140,12 @@ export function scoringOf(run: Pick<RunRecord, 'runCard'>): ScoringReport | null
   return report;
 }
 
+/** The run's GD letter rule: recorded, else official, else unknown where an import did not say. */
+export function letterRuleOf(run: RunRecord): LetterRule | typeof UNKNOWN {
+  if (run.letterRule) return run.letterRule;
+  return importedFrom(run)?.unknownFields.includes('letterRule') ? UNKNOWN : DEFAULT_LETTER_RULE;
+}
+
 function isoDate(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
 }
@@ -174,6 +183,7 @@ export function buildRunCard(run: RunRecord, dataset: Dataset | null, results: R
     device: setup.device,
     dtype: setup.dtype,
     methods: runMethods(run, []),
+    letterRule: letterRuleOf(run),
     promptHashes: { ...run.promptHashes },
     engineVersion: run.engineVersion === '' ? UNKNOWN : run.engineVersion,
     dataset: {
