@@ -2,6 +2,7 @@
 // a start writes (label, model, provenance for the run card), and the scoring report kept in it.
 import { familyById } from '../core/modelFamilies.ts';
 import type { FreeFormSetup, RunIdentity, RunSetup } from '../core/run/identity.ts';
+import { DEFAULT_LETTER_RULE, LETTER_RULE_SPECS, type LetterRule } from '../core/run/letterRules.ts';
 import type { RunRecord } from '../core/run/records.ts';
 import type { Device } from '../core/run/vocabulary.ts';
 import { METHODS, type Dataset, type Method } from '../core/types.ts';
@@ -13,6 +14,8 @@ export interface AppRunChoice {
   methods: readonly Method[];
   /** The loaded judge and the FF settings, when one is loaded. */
   freeForm: FreeFormSetup | null;
+  /** Which tokens GD reads as the letters; absent: the official rule. */
+  letterRule?: LetterRule;
 }
 
 export function appRunSetup(choice: AppRunChoice): RunSetup {
@@ -25,13 +28,21 @@ export function appRunSetup(choice: AppRunChoice): RunSetup {
     family: familyById(choice.model.family),
     methods: choice.methods,
     freeForm: choice.freeForm,
+    letterRule: choice.letterRule ?? DEFAULT_LETTER_RULE,
   };
 }
 
-/** The run record's label: model, dtype, device (and the blank image for the blind baseline). */
+/**
+ * The run record's label: model, dtype, device (and the blank image for the blind baseline, and
+ * GD's letter rule when it is not the official one: such GD numbers are not the paper's).
+ */
 export function runLabel(identity: RunIdentity): string {
   const { modelId, dtype, device } = identity.key;
-  return `${modelId} · ${dtype} · ${device}${identity.imageCondition === 'blank' ? ' · blank image' : ''}`;
+  const letters =
+    identity.letterRule === DEFAULT_LETTER_RULE
+      ? ''
+      : ` · GD letters ${LETTER_RULE_SPECS[identity.letterRule].label}`;
+  return `${modelId} · ${dtype} · ${device}${identity.imageCondition === 'blank' ? ' · blank image' : ''}${letters}`;
 }
 
 /** The record a start writes: the run's identity and provenance, merged with what an earlier session stored. */
@@ -72,8 +83,10 @@ export function newRunRecord(
       userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown',
       ...(identity.blindOf ? { blindOf: identity.blindOf, imageCondition: 'blank' } : {}),
       ...(identity.freeForm ? { freeFormJudge: identity.freeForm } : {}),
+      ...(loaded.info.letterSpellings ? { letterSpellings: loaded.info.letterSpellings } : {}),
     },
     imported: false,
     ...(blank ? { imageCondition: 'blank' as const } : {}),
+    ...(identity.letterRule !== DEFAULT_LETTER_RULE ? { letterRule: identity.letterRule } : {}),
   };
 }

@@ -1,5 +1,6 @@
 // The run store's shape: its state and actions (RunState) and what it depends on (RunStoreDeps),
 // so the store (runStore.ts) and its recovery actions (runRecovery.ts) share one definition.
+import type { LetterRule } from '../core/run/letterRules.ts';
 import type { RunRecord } from '../core/run/records.ts';
 import type { Dataset, ImageSlot, Method } from '../core/types.ts';
 import type { BenchmarkDb } from '../db/database.ts';
@@ -35,6 +36,8 @@ export interface RunState {
   methods: Record<RunnableMethod, boolean>;
   /** Also run GD/PS with a blank image (the blind baseline), as a sibling run, before the main run. */
   blind: boolean;
+  /** Which tokens GD reads as the letters (core/run/letterRules); part of the run's identity. */
+  letterRule: LetterRule;
   phase: RunPhase;
   runId: string | null;
   run: RunRecord | null;
@@ -52,6 +55,7 @@ export interface RunState {
 
   setMethod(method: RunnableMethod, on: boolean): void;
   setBlind(on: boolean): void;
+  setLetterRule(rule: LetterRule): void;
   start(): Promise<void>;
   pause(): Promise<void>;
   /** Same as start: stored cases are skipped, so it continues where the run stopped. */

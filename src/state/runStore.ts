@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { blindIdentity, runIdentity, RunSetupError, type RunIdentity } from '../core/run/identity.ts';
+import { DEFAULT_LETTER_RULE } from '../core/run/letterRules.ts';
 import { METHOD_SPECS } from '../core/run/methods.ts';
 import { planRun } from '../core/run/plan.ts';
 import type { RunRecord } from '../core/run/records.ts';
@@ -113,6 +114,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           freeForm: judge.judge
             ? { judge: judge.judge.identity, maxNewTokens: judge.maxNewTokens, threshold: judge.threshold }
             : null,
+          letterRule: get().letterRule,
         });
         return { ok: true, identity: runIdentity(setup) };
       } catch (e) {
@@ -220,6 +222,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           plan: plan.images,
           mode: 'cached',
           imageCondition: identity.imageCondition,
+          letterRule: identity.letterRule,
           ...(identity.freeForm
             ? {
                 freeForm: {
@@ -285,6 +288,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       ...recoveryActions({ deps, get, set, configuration, problem }),
       methods: { GD: true, PS: false, MC: false, FF: false },
       blind: false,
+      letterRule: DEFAULT_LETTER_RULE,
       phase: 'idle',
       runId: null,
       run: null,
@@ -303,6 +307,10 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
 
       setBlind(on) {
         set({ blind: on });
+      },
+
+      setLetterRule(rule) {
+        set({ letterRule: rule });
       },
 
       async start() {
