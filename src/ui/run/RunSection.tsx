@@ -14,6 +14,7 @@ import {
   type RunProgressView,
 } from '../../state/runStore.ts';
 import { formatDuration, formatPercent, formatRate } from './format.ts';
+import { LetterRuleField } from './LetterRuleField.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 
 const METHOD_LABELS = {
@@ -184,6 +185,7 @@ export function RunSection() {
   const judge = useJudgeStore((s) => s.judge);
   const ffSettings = useJudgeStore((s) => `${s.maxNewTokens}/${s.threshold}`);
   const blind = useRunStore((s) => s.blind);
+  const letterRule = useRunStore((s) => s.letterRule);
 
   const active = ACTIVE_PHASES.includes(phase);
   const now = useNow(phase === 'running');
@@ -195,7 +197,7 @@ export function RunSection() {
   const refreshPreview = actions.refreshPreview;
   useEffect(() => {
     if (!active) void refreshPreview();
-  }, [refreshPreview, active, model, dataset, methods, presentCount, phase, judge, ffSettings]);
+  }, [refreshPreview, active, model, dataset, methods, presentCount, phase, judge, ffSettings, letterRule]);
 
   const elapsedMs = progress
     ? phase === 'running'
@@ -221,9 +223,20 @@ export function RunSection() {
             <span title={METHOD_LABELS[m][2]}>
               <strong>{METHOD_LABELS[m][0]}</strong> {METHOD_LABELS[m][1]}
               {m === 'FF' && !judgeLoaded && <em> (load a judge below)</em>}
+              {m === 'MC' && (
+                <em className="muted" data-testid="mc-spelling-note">
+                  {' '}
+                  (its parser is spelling-blind: “A” and “ A” read alike)
+                </em>
+              )}
             </span>
           </label>
         ))}
+        <LetterRuleField
+          rule={letterRule}
+          disabled={!methods.GD}
+          onChange={(rule) => actions.setLetterRule(rule)}
+        />
         <label className="run-method">
           <input
             type="checkbox"
