@@ -112,9 +112,7 @@ export function letterRuleAnswer(
 }
 
 /** Every rule's reading of one case, in LETTER_RULES order; a rule the case cannot be read under is left out. */
-export function everyRuleReading(
-  letters: Readonly<Record<Letter, LetterLogits>>,
-): {
+export function everyRuleReading(letters: Readonly<Record<Letter, LetterLogits>>): {
   rule: LetterRule;
   answer: Letter;
   probabilities: { A: number; B: number };
