@@ -55,7 +55,8 @@ export function discoverLetterSpellings(
   for (const [token, id] of vocabEntries(tokenizer)) {
     if (specialIds.has(id)) continue;
     // A cheap filter first: a token that decodes to a letter holds it (byte-level and SentencePiece
-    // keep letters as they are); the decode decides.
+    // keep letters as they are); the decode decides. Byte-fallback pieces ("<0x41>") are left out:
+    // a tokenizer that has them also has the letter itself, which is what a model writes.
     const candidates = LETTERS.filter((l) => token.includes(l));
     if (candidates.length === 0) continue;
     const text = tokenizer.decode([id], { skip_special_tokens: false });
