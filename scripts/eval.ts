@@ -15,6 +15,12 @@ import {
 } from '../src/core/run/methods.ts';
 import type { Device, ScoringMode } from '../src/core/run/vocabulary.ts';
 import { parseDtypeChoice } from '../src/core/run/dtypes.ts';
+import {
+  DEFAULT_LETTER_RULE,
+  isLetterRule,
+  LETTER_RULE_SPECS,
+  LETTER_RULES,
+} from '../src/core/run/letterRules.ts';
 import { toOfficialAnswersJson, toOfficialScoreJson } from '../src/core/resultFormats.ts';
 import {
   describeImageViews,
@@ -41,6 +47,11 @@ const USAGE = `Usage: npm run eval -- --model <hub id or folder> --images <folde
   --blind                 also run GD/PS with a blank image (blind baseline)
   --single-view           image splitting off: one view per image (faster; its own run id;
                           not comparable with the paper's Table 1)
+  --letter-rule official|as-written|both
+                          GD's letter tokens: official = encode('A') vs encode('B') as the paper (default);
+                          as-written = the token the chat template writes for the answer (" A" after
+                          SmolVLM's "Assistant:"); both = every spelling's probability summed. Only
+                          official GD numbers are comparable with the paper's Table 1
   --judge <id or folder>  text-only model that judges FF answers (the paper used GPT-4o: not comparable)
   --ff-max-tokens <n>     length of FF answers (default ${DEFAULT_FF_MAX_NEW_TOKENS})
   --threshold <n>         judge score gap that picks an option (default ${DEFAULT_FF_THRESHOLD})
@@ -63,6 +74,7 @@ async function main() {
       quiet: { type: 'boolean', default: false },
       blind: { type: 'boolean', default: false },
       'single-view': { type: 'boolean', default: false },
+      'letter-rule': { type: 'string', default: DEFAULT_LETTER_RULE },
       judge: { type: 'string' },
       'judge-revision': { type: 'string' },
       'ff-max-tokens': { type: 'string', default: String(DEFAULT_FF_MAX_NEW_TOKENS) },
@@ -86,6 +98,9 @@ async function main() {
   const device = values.device as Device;
   if (!['wasm', 'cpu', 'webgpu'].includes(device)) throw new Error(`Unknown device ${device}`);
   const mode = values.mode as ScoringMode;
+  const letterRule = values['letter-rule'];
+  if (!isLetterRule(letterRule))
+    throw new Error(`Unknown letter rule "${letterRule}" (use ${LETTER_RULES.join(', ')})`);
 
   const datasetFile = values.dataset ?? 'public/data/mediconfusion/dataset.json';
   const dataset = parseDataset(await readFile(datasetFile, 'utf8'), path.basename(datasetFile));
@@ -155,6 +170,7 @@ async function main() {
     images: folderImageLoader(engine, values.images),
     blind: values.blind!,
     preprocessing: values['single-view'] ? 'single-view' : 'default',
+    letterRule,
     freeForm,
     onProgress: (p) => {
       // At most twice a second on a terminal, every 10 % otherwise (logs stay short).
@@ -208,6 +224,12 @@ async function main() {
     console.log(
       `preprocessing: ${PREPROCESSING_LABELS[outcome.preprocessing.choice]}: ${describeSettings(outcome.preprocessing.settings)}` +
         (views ? `; ${describeImageViews(views)} over ${views.images} images` : ''),
+    );
+  }
+  if (identity.methods.includes('GD')) {
+    const spec = LETTER_RULE_SPECS[identity.letterRule];
+    console.log(
+      `GD letter rule: ${spec.label} (${spec.description})${spec.comparableWithPaper ? '' : " Not the paper's rule: GD is not comparable with its Table 1."}`,
     );
   }
   if (outcome.modeUsed !== outcome.modeRequested)

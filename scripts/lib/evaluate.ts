@@ -12,6 +12,7 @@ import {
   type RunIdentity,
   type RunSetup,
 } from '../../src/core/run/identity.ts';
+import { DEFAULT_LETTER_RULE, type LetterRule } from '../../src/core/run/letterRules.ts';
 import { planRun, type RunPlan } from '../../src/core/run/plan.ts';
 import {
   imageViewRange,
@@ -37,6 +38,7 @@ export function cliRunSetup(
   methods: readonly Method[],
   freeForm: FreeFormSetup | null,
   preprocessing: PreprocessingChoice = 'default',
+  letterRule: LetterRule = DEFAULT_LETTER_RULE,
 ): RunSetup {
   return {
     datasetHash: dataset.hash,
@@ -48,6 +50,7 @@ export function cliRunSetup(
     methods,
     freeForm,
     preprocessing: runPreprocessing(model.preprocessing, preprocessing),
+    letterRule,
   };
 }
 
@@ -60,8 +63,9 @@ export function planEvaluation(
   freeForm: FreeFormSetup | null,
   withBlind: boolean,
   preprocessing: PreprocessingChoice = 'default',
+  letterRule: LetterRule = DEFAULT_LETTER_RULE,
 ): { identity: RunIdentity; plan: RunPlan; blind: RunIdentity | null; blindPlan: RunPlan | null } {
-  const identity = runIdentity(cliRunSetup(dataset, model, methods, freeForm, preprocessing));
+  const identity = runIdentity(cliRunSetup(dataset, model, methods, freeForm, preprocessing, letterRule));
   // Every image is offered: the runner reports an absent or unreadable file as not run.
   const everyImage = new Set(pairs.flatMap((p) => [p.im1Local, p.im2Local]));
   const planOf = (id: RunIdentity) =>
@@ -80,6 +84,8 @@ export interface EvaluateOptions {
   blind: boolean;
   /** 'single-view': image splitting off (a speed setting; its runs have their own id). */
   preprocessing?: PreprocessingChoice;
+  /** Which tokens GD reads as the letters (default: the official rule). */
+  letterRule?: LetterRule;
   /** FF's judge: its identity and settings, and the function that judges an answer. */
   freeForm: (FreeFormSetup & { judgeAnswer: FreeFormJudge; judgeInfo: Record<string, unknown> }) | null;
   onProgress?: RunOptions['onProgress'];
@@ -118,6 +124,7 @@ export async function evaluate(
     freeForm,
     opts.blind,
     opts.preprocessing ?? 'default',
+    opts.letterRule,
   );
   const byId = new Map(pairs.map((p) => [p.id, p]));
 
@@ -137,18 +144,26 @@ export async function evaluate(
     engine.createScorer(
       lm,
       opts.freeForm ? { judge: opts.freeForm.judgeAnswer, maxNewTokens: opts.freeForm.maxNewTokens } : {},
+      identity.letterRule,
     ),
   );
 
   // Blind baseline: the GD/PS cases again, every one shown the same blank image.
   const blindRecords: CaseRecord[] = [];
   if (blindPlan) {
-    await engine.runCases(lm, byId, blindPlan.images, opts.images, {
-      mode,
-      imageCondition: 'blank',
-      preprocessing: identity.preprocessing?.choice ?? 'default',
-      onRecord: (r) => void blindRecords.push(r),
-    });
+    await engine.runCases(
+      lm,
+      byId,
+      blindPlan.images,
+      opts.images,
+      {
+        mode,
+        imageCondition: 'blank',
+        preprocessing: identity.preprocessing?.choice ?? 'default',
+        onRecord: (r) => void blindRecords.push(r),
+      },
+      engine.createScorer(lm, {}, identity.letterRule),
+    );
   }
 
   const runPairs = { ...dataset, pairs };
@@ -179,6 +194,8 @@ export async function evaluate(
     imageViews: imageViewRange(outcome.imageViews ?? {}),
     imageViewsByImage: outcome.imageViews ?? {},
     methods: identity.methods,
+    letterRule: identity.letterRule,
+    ...(lm.info.letterSpellings ? { letterSpellings: lm.info.letterSpellings } : {}),
     dataset: { name: dataset.name, hash: dataset.hash, pairs: pairs.length },
     promptHashes: identity.promptHashes,
     engineVersion: identity.key.engineVersion,

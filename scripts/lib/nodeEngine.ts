@@ -40,8 +40,12 @@ export async function createNodeEngine(device: Device) {
   const { createEngineSession } = await import('../../workers/engine/session.ts');
   const { loadJudge, judgeFreeFormAnswer } = await import('../../workers/engine/judge.ts');
   type FreeForm = ConstructorParameters<typeof Scorer>[2];
-  const createScorer = (lm: ConstructorParameters<typeof Scorer>[0], freeForm: NonNullable<FreeForm> = {}) =>
-    new Scorer(lm, newCounters(), freeForm);
+  type LetterRule = ConstructorParameters<typeof Scorer>[3];
+  const createScorer = (
+    lm: ConstructorParameters<typeof Scorer>[0],
+    freeForm: NonNullable<FreeForm> = {},
+    letterRule?: LetterRule,
+  ) => new Scorer(lm, newCounters(), freeForm, letterRule);
   // Hub downloads in Node go through the file-system cache (onnxruntime-node reads from disk).
   transformers.env.useFSCache = true;
   transformers.env.cacheDir = process.env.MEDICONFUSION_MODEL_CACHE ?? path.resolve('.cache', 'models');

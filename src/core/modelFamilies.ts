@@ -56,8 +56,8 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     prefixCache: 'checked',
     notes:
       'Chat template "<|im_start|>User:<image>…<end_of_utterance>\\nAssistant:". The generation prompt ' +
-      'ends without a space, so the model may prefer " A" to "A"; GD still compares "A" and "B" as the ' +
-      'official protocol does. The hub repos split images (do_image_splitting, longest edge 2048, crops ' +
+      'ends without a space, so the model may prefer " A" to "A"; GD compares "A" and "B" as the official ' +
+      'protocol does unless the run chooses another letter rule ("as written" reads " A" / " B"). The hub repos split images (do_image_splitting, longest edge 2048, crops ' +
       'of 512): up to 4 × 4 crops plus a global view, each 64 image tokens after its <row_r_col_c> token, ' +
       'so an image costs 5 to 17 vision-encoder views; the prefix cache is checked on a replica of that ' +
       'layout (not on the real weights).',

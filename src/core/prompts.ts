@@ -1,5 +1,6 @@
 // Official prompt texts (prompts.json) and how each method's conversation is built from them.
-// The user turn always holds the image first, then the text; PS adds the option as the assistant turn.
+// The user turn always holds the image first, then the text; PS adds the option as the assistant turn,
+// GD its letter (only to see how the template writes the answer: core/run/letterRules "as written").
 
 import prompts from '../data/mediconfusion/prompts.json' with { type: 'json' };
 import { stableHash } from './hash.ts';
@@ -91,8 +92,9 @@ export function optionText(pair: ConfusionPair, option: Letter): string {
 }
 
 /**
- * The conversation for one case: user turn [image, text]. For PS with an option, the option text
- * follows as the assistant turn (without the option: the prompt-only conversation).
+ * The conversation for one case: user turn [image, text]. With an option, the assistant turn
+ * follows: for PS the option's text, for GD the bare letter (the answer as the template writes it,
+ * read by GD's "as written" letter rule). Without one: the prompt-only conversation.
  */
 export function buildConversation(
   method: Method,
@@ -100,14 +102,15 @@ export function buildConversation(
   family?: ModelFamily | null,
   option?: Letter,
 ): ChatMessage[] {
-  if (option !== undefined && method !== 'PS') {
-    throw new Error(`only PS conversations take an option (got ${option} for ${method})`);
+  if (option !== undefined && method !== 'PS' && method !== 'GD') {
+    throw new Error(`only PS and GD conversations take an option (got ${option} for ${method})`);
   }
   const messages: ChatMessage[] = [
     { role: 'user', content: [{ type: 'image' }, { type: 'text', text: userText(method, pair, family) }] },
   ];
   if (option !== undefined) {
-    messages.push({ role: 'assistant', content: [{ type: 'text', text: optionText(pair, option) }] });
+    const answer = method === 'PS' ? optionText(pair, option) : option;
+    messages.push({ role: 'assistant', content: [{ type: 'text', text: answer }] });
   }
   return messages;
 }

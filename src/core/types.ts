@@ -51,14 +51,37 @@ export interface Dataset {
   hash: string;
 }
 
+/** GD: one single-token spelling of a letter ("A", " A", …) and what the model gave it. */
+export interface LetterSpelling {
+  tokenId: number;
+  /** The token decoded on its own, e.g. "A" or " A". */
+  text: string;
+  /** The raw logit at the answer position (what every letter rule's two-way softmax reads). */
+  logit: number;
+  /** log softmax over the full vocabulary at the answer position. */
+  logProb: number;
+}
+
+/** GD: every spelling of one letter the tokenizer has, and the ones the letter rules read (core/run/letterRules). */
+export interface LetterLogits {
+  /** encode(letter) without special tokens: the official rule's token. */
+  officialId: number;
+  /** The first token of the template's own answer "<letter>" after the prompt; null when that token is no spelling of the letter. */
+  asWrittenId: number | null;
+  /** Every token that decodes to the letter (whitespace aside), each once, by token id. */
+  spellings: LetterSpelling[];
+}
+
 /** Everything recorded for one (pair, image, method) case. Optional fields belong to one method. */
 export interface CaseRecord {
   pairId: string;
   slot: ImageSlot;
   method: Method;
   answer: Answer;
-  /** GD: two-way softmax over the letter logits. */
+  /** GD: two-way softmax over the letter logits, under the run's letter rule. */
   probabilities?: { A: number; B: number };
+  /** GD: the logits of every spelling of each letter, so the case can be re-read under any letter rule. */
+  letterLogits?: Record<Letter, LetterLogits>;
   /** PS: exp(mean log p) of each option's tokens. */
   prefixScores?: { A: number; B: number };
   /** PS: per-token log probabilities of each option's tokens. */

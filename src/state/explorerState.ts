@@ -1,4 +1,5 @@
 // The Explorer store's shape: the runs and cases it holds, what its URL says, and its actions.
+import type { LetterRule } from '../core/run/letterRules.ts';
 import type { RunStatus } from '../core/run/records.ts';
 import type { Method } from '../core/types.ts';
 import type { ExplorerFilter, RunCaseIndex } from '../core/results/explorerModel.ts';
@@ -17,6 +18,8 @@ export interface ExplorerRun {
   imported: boolean;
   /** For a blind-baseline run (blank image): the id of the run it is the sibling of. */
   blindOf: string | null;
+  /** Which tokens the run's GD read as the letters ("unknown" for an import that does not say). */
+  letterRule: LetterRule | 'unknown';
 }
 
 export interface RunCases {

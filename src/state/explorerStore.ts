@@ -5,6 +5,7 @@
 // The only Explorer code that touches the database, the history or the fullscreen API.
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { letterRuleOf } from '../core/results/runCard.ts';
 import type { Dataset, Method } from '../core/types.ts';
 import {
   getCasesForRun,
@@ -289,6 +290,7 @@ export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}):
             datasetHash: r.datasetHash,
             imported: r.imported,
             blindOf: typeof r.runCard['blindOf'] === 'string' ? r.runCard['blindOf'] : null,
+            letterRule: letterRuleOf(r),
           }));
           set({ runs, runsStatus: 'ready' });
           const { url } = get();

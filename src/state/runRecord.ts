@@ -3,6 +3,7 @@
 // to its card (the scoring report, the preprocessing used, the image views measured).
 import { familyById } from '../core/modelFamilies.ts';
 import type { FreeFormSetup, RunIdentity, RunSetup } from '../core/run/identity.ts';
+import { DEFAULT_LETTER_RULE, LETTER_RULE_SPECS, type LetterRule } from '../core/run/letterRules.ts';
 import type { RunRecord } from '../core/run/records.ts';
 import {
   runPreprocessing,
@@ -29,6 +30,8 @@ export interface AppRunChoice {
   freeForm: FreeFormSetup | null;
   /** Absent: the model's default. */
   preprocessing?: PreprocessingChoice;
+  /** Which tokens GD reads as the letters; absent: the official rule. */
+  letterRule?: LetterRule;
 }
 
 export function appRunSetup(choice: AppRunChoice): RunSetup {
@@ -42,14 +45,22 @@ export function appRunSetup(choice: AppRunChoice): RunSetup {
     methods: choice.methods,
     freeForm: choice.freeForm,
     preprocessing: runPreprocessing(choice.model.preprocessing, choice.preprocessing ?? 'default'),
+    letterRule: choice.letterRule ?? DEFAULT_LETTER_RULE,
   };
 }
 
-/** The run record's label: model, dtype, device (and single view, and the blank image for the blind baseline). */
+/**
+ * The run record's label: model, dtype, device (and single view, the blank image for the blind
+ * baseline, and GD's letter rule when it is not the official one: such GD numbers are not the paper's).
+ */
 export function runLabel(identity: RunIdentity): string {
   const { modelId, dtype, device } = identity.key;
   const view = identity.preprocessing?.choice === 'single-view' ? ' · single view' : '';
-  return `${modelId} · ${dtype} · ${device}${view}${identity.imageCondition === 'blank' ? ' · blank image' : ''}`;
+  const letters =
+    identity.letterRule === DEFAULT_LETTER_RULE
+      ? ''
+      : ` · GD letters ${LETTER_RULE_SPECS[identity.letterRule].label}`;
+  return `${modelId} · ${dtype} · ${device}${view}${identity.imageCondition === 'blank' ? ' · blank image' : ''}${letters}`;
 }
 
 /** The record a start writes: the run's identity and provenance, merged with what an earlier session stored. */
@@ -91,9 +102,11 @@ export function newRunRecord(
       ...(identity.blindOf ? { blindOf: identity.blindOf, imageCondition: 'blank' } : {}),
       ...(identity.freeForm ? { freeFormJudge: identity.freeForm } : {}),
       ...(identity.preprocessing ? { preprocessing: identity.preprocessing } : {}),
+      ...(loaded.info.letterSpellings ? { letterSpellings: loaded.info.letterSpellings } : {}),
     },
     imported: false,
     ...(blank ? { imageCondition: 'blank' as const } : {}),
+    ...(identity.letterRule !== DEFAULT_LETTER_RULE ? { letterRule: identity.letterRule } : {}),
   };
 }
 

@@ -1,8 +1,9 @@
 // The run store's recovery actions: retry on wasm after a lost GPU, find the runs a closed or
 // crashed tab left "running" (never restarted by themselves), and resume one of them with the
-// model and settings it was started with.
+// model and settings it was started with (methods, blind baseline, preprocessing, GD letter rule).
 import { preprocessingOf } from '../core/results/runCard.ts';
 import { blindIdentity, type RunIdentity } from '../core/run/identity.ts';
+import { DEFAULT_LETTER_RULE } from '../core/run/letterRules.ts';
 import { METHODS } from '../core/types.ts';
 import { listRuns } from '../db/database.ts';
 import type { ReadableError } from './engineClient.ts';
@@ -53,7 +54,13 @@ export function recoveryActions({
       for (const m of METHODS) methods[m] = run.methods.includes(m);
       const blindRun = run.imageCondition === 'blank';
       const preprocessing = preprocessingOf(run)?.choice ?? 'default';
-      set({ methods, preprocessing, error: null, ...(blindRun ? { blind: true } : {}) });
+      set({
+        methods,
+        preprocessing,
+        error: null,
+        letterRule: run.letterRule ?? DEFAULT_LETTER_RULE,
+        ...(blindRun ? { blind: true } : {}),
+      });
       const matches = () => {
         const chosen = configuration();
         if (!chosen.ok) return false;

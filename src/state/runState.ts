@@ -1,6 +1,7 @@
 // The run store's shape: its state and actions (RunState) and what it depends on (RunStoreDeps),
 // so the store (runStore.ts) and its recovery actions (runRecovery.ts) share one definition.
 import type { PreprocessingChoice } from '../core/run/preprocessing.ts';
+import type { LetterRule } from '../core/run/letterRules.ts';
 import type { RunRecord } from '../core/run/records.ts';
 import type { Dataset, ImageSlot, Method } from '../core/types.ts';
 import type { BenchmarkDb } from '../db/database.ts';
@@ -38,6 +39,8 @@ export interface RunState {
   blind: boolean;
   /** 'single-view': image splitting off (a speed setting; a run of its own, never mixed with the default's). */
   preprocessing: PreprocessingChoice;
+  /** Which tokens GD reads as the letters (core/run/letterRules); part of the run's identity. */
+  letterRule: LetterRule;
   phase: RunPhase;
   runId: string | null;
   run: RunRecord | null;
@@ -56,6 +59,7 @@ export interface RunState {
   setMethod(method: RunnableMethod, on: boolean): void;
   setBlind(on: boolean): void;
   setPreprocessing(choice: PreprocessingChoice): void;
+  setLetterRule(rule: LetterRule): void;
   start(): Promise<void>;
   pause(): Promise<void>;
   /** Same as start: stored cases are skipped, so it continues where the run stopped. */

@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { blindIdentity, runIdentity, RunSetupError, type RunIdentity } from '../core/run/identity.ts';
+import { DEFAULT_LETTER_RULE } from '../core/run/letterRules.ts';
 import { METHOD_SPECS } from '../core/run/methods.ts';
 import { planRun } from '../core/run/plan.ts';
 import type { RunRecord } from '../core/run/records.ts';
@@ -115,6 +116,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           freeForm: judge.judge
             ? { judge: judge.judge.identity, maxNewTokens: judge.maxNewTokens, threshold: judge.threshold }
             : null,
+          letterRule: get().letterRule,
         });
         return { ok: true, identity: runIdentity(setup) };
       } catch (e) {
@@ -225,6 +227,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           ...(identity.preprocessing && identity.preprocessing.choice !== 'default'
             ? { preprocessing: identity.preprocessing.choice }
             : {}),
+          letterRule: identity.letterRule,
           ...(identity.freeForm
             ? {
                 freeForm: {
@@ -292,6 +295,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       methods: { GD: true, PS: false, MC: false, FF: false },
       blind: false,
       preprocessing: 'default',
+      letterRule: DEFAULT_LETTER_RULE,
       phase: 'idle',
       runId: null,
       run: null,
@@ -314,6 +318,10 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
 
       setPreprocessing(choice) {
         set({ preprocessing: choice });
+      },
+
+      setLetterRule(rule) {
+        set({ letterRule: rule });
       },
 
       async start() {

@@ -20,6 +20,7 @@ import {
 import { classifyError, EngineError, firstLine } from './errors.ts';
 import { adapterFor, type FamilyAdapter } from './families/index.ts';
 import { modelPreprocessing } from './preprocessing.ts';
+import { discoverLetterSpellings, type LetterSpellingTable } from './letterSpellings.ts';
 import type { LoadOptions, LoadProgress, LoadedModelInfo } from './protocol.ts';
 import {
   availableDtypes,
@@ -52,7 +53,10 @@ export interface LoadedModel {
   adapter: FamilyAdapter;
   config: ModelConfig;
   info: LoadedModelInfo;
+  /** The official rule's letter tokens: encode('A') and encode('B') without special tokens. */
   letterTokenIds: { A: number; B: number };
+  /** Every spelling of each letter in this tokenizer (GD's letter rules). */
+  letterSpellings: LetterSpellingTable;
   endOfTurnIds: Set<number>;
   eosIds: Set<number>;
   specialIds: Set<number>;
@@ -311,19 +315,14 @@ export async function loadModel(
   onProgress({ phase: 'ready' });
 
   const tokenizer = processor.tokenizer!;
-  const encodeLetter = (text: string) => {
-    const ids = tokenizer.encode(text, { add_special_tokens: false });
-    if (ids.length !== 1) {
-      throw new EngineError(
-        'unsupported-architecture',
-        `The letter "${text}" is ${ids.length} tokens in this tokenizer; GD needs one.`,
-      );
-    }
-    return ids[0]!;
-  };
   const idOf = (token: string) => tokenizer.convert_tokens_to_ids([token])[0] as number | undefined;
   const imageTokenId = (config.image_token_id ?? config.image_token_index) as number;
   const specialIds = new Set<number>(tokenizer.all_special_ids as number[]);
+  const letterSpellings = discoverLetterSpellings(
+    tokenizer as unknown as Parameters<typeof discoverLetterSpellings>[0],
+    specialIds,
+    family.letterTokens,
+  );
   const endOfTurnIds = new Set(
     family.endOfTurnTokens.map(idOf).filter((x): x is number => typeof x === 'number'),
   );
@@ -355,6 +354,7 @@ export async function loadModel(
         0,
     ),
     vocabSize,
+    letterSpellings: letterSpellings.spellings,
     libraryVersions: host.libraryVersions,
   };
   const lm: LoadedModel = {
@@ -364,7 +364,8 @@ export async function loadModel(
     adapter: adapterFor(family.id),
     config,
     info,
-    letterTokenIds: { A: encodeLetter(family.letterTokens.A), B: encodeLetter(family.letterTokens.B) },
+    letterTokenIds: letterSpellings.officialIds,
+    letterSpellings,
     endOfTurnIds,
     eosIds,
     specialIds,

@@ -2,7 +2,8 @@
 // engine and what comes back. Everything here is plain data that survives structured cloning;
 // errors cross as EngineFailure (errors.ts). The worker (workers/engine.worker.ts) implements
 // EngineWorkerApi; src/state/engineClient.ts wraps it with comlink.
-import type { CaseRecord, ConfusionPair } from '../../src/core/types.ts';
+import type { CaseRecord, ConfusionPair, Letter } from '../../src/core/types.ts';
+import type { LetterRule } from '../../src/core/run/letterRules.ts';
 import type { ImageGroup } from '../../src/core/run/plan.ts';
 import type {
   CaseRequest,
@@ -82,6 +83,8 @@ export interface LoadedModelInfo {
   /** The image processor's settings as the repo gives them, and with single view where it splits. */
   preprocessing?: ModelPreprocessing;
   vocabSize: number;
+  /** Every single-token spelling of each letter the tokenizer has (GD's letter rules), by token id. */
+  letterSpellings?: Record<Letter, { tokenId: number; text: string }[]>;
   libraryVersions: Record<string, string>;
 }
 
@@ -125,6 +128,8 @@ export interface RunRequest {
   freeForm?: { maxNewTokens?: number; threshold?: number };
   /** 'single-view': image splitting off for this run (default: the model's own preprocessing). */
   preprocessing?: PreprocessingChoice;
+  /** Which tokens GD reads as the letters (core/run/letterRules); absent: the official rule. */
+  letterRule?: LetterRule;
   /** Where the images come from (the plan names them by local id). */
   images: ImageSourceSpec;
   /** When given, each record is stored under its case key before it is reported. */

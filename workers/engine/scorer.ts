@@ -6,6 +6,7 @@
 // What each method does lives in methods/ (gd, ps, generation), each with both forms side by side.
 // Each image's image tokens and views are measured once, from a processor output of its prompts.
 import type { Processor, RawImage, Tensor } from '@huggingface/transformers';
+import { DEFAULT_LETTER_RULE, type LetterRule } from '../../src/core/run/letterRules.ts';
 import type { ScoringMode, WorkCounters } from '../../src/core/run/vocabulary.ts';
 import { newCounters } from '../../src/core/run/vocabulary.ts';
 import type { ConfusionPair, ImageSlot, Method } from '../../src/core/types.ts';
@@ -46,6 +47,8 @@ export class Scorer {
     private readonly lm: LoadedModel,
     readonly counters: WorkCounters = newCounters(),
     private readonly freeForm: FreeFormOptions = {},
+    /** Which tokens GD reads as the letters; every GD case stores the logits of all spellings anyway. */
+    private readonly letterRule: LetterRule = DEFAULT_LETTER_RULE,
   ) {
     countVisionEncoderRuns(lm, this.counters);
   }
@@ -53,13 +56,19 @@ export class Scorer {
   /** Scores the image's cases; returns its image tokens and views (null when nothing was processed). */
   async scoreImage(work: ImageWork, mode: ScoringMode, hooks: ScoreHooks): Promise<ImageTokenCount | null> {
     let count: ImageTokenCount | null = null;
-    const ctx = new MethodContext(this.lm, this.counters, this.freeForm, {
-      ...hooks,
-      onProcessed: (inputs) => {
-        count ??= this.imageTokens(inputs);
-        hooks.onProcessed?.(inputs);
+    const ctx = new MethodContext(
+      this.lm,
+      this.counters,
+      this.freeForm,
+      {
+        ...hooks,
+        onProcessed: (inputs) => {
+          count ??= this.imageTokens(inputs);
+          hooks.onProcessed?.(inputs);
+        },
       },
-    });
+      this.letterRule,
+    );
     try {
       if (mode === 'full') await this.scoreImageFull(ctx, work);
       else await this.scoreImageCached(ctx, work);
@@ -81,10 +90,13 @@ export class Scorer {
    * prompt's text after it once, and each PS option once (after the shared question).
    */
   async minimumPrefillTokens(work: ImageWork): Promise<number> {
-    const ctx = new MethodContext(this.lm, this.counters, this.freeForm, {
-      onRecord: () => undefined,
-      checkpoint: async () => undefined,
-    });
+    const ctx = new MethodContext(
+      this.lm,
+      this.counters,
+      this.freeForm,
+      { onRecord: () => undefined, checkpoint: async () => undefined },
+      this.letterRule,
+    );
     const plan = await this.planImage(ctx, work);
     if (!plan) return 0;
     let total = plan.prefixLength;

@@ -129,7 +129,7 @@ export function createEngineSession(platform: SessionPlatform): EngineSession {
             ...(callbacks.onProgress ? { onProgress: (p) => callbacks.onProgress!(p) } : {}),
             ...(callbacks.onImageProblem ? { onImageProblem: (p) => callbacks.onImageProblem!(p) } : {}),
           },
-          new Scorer(loaded, newCounters(), freeFormOptions(request.freeForm)),
+          new Scorer(loaded, newCounters(), freeFormOptions(request.freeForm), request.letterRule),
         );
       } catch (e) {
         failure(e);

@@ -8,7 +8,7 @@ import {
 } from '../resultFormats.ts';
 import { OFFICIAL_MODE } from '../run/methods.ts';
 import type { RunRecord } from '../run/records.ts';
-import type { CaseRecord, Dataset, Method } from '../types.ts';
+import type { CaseRecord, Dataset, LetterLogits, Method } from '../types.ts';
 import { ResultsError } from './errors.ts';
 import { buildRunCard, type RunCard } from './runCard.ts';
 import { effectiveCases, type MaybeStored, type RunResults } from './runResults.ts';
@@ -41,6 +41,19 @@ export interface ResultsBundle {
 export function toCaseRecord(c: CaseRecord): CaseRecord {
   const r: CaseRecord = { pairId: c.pairId, slot: c.slot, method: c.method, answer: c.answer };
   if (c.probabilities) r.probabilities = { A: c.probabilities.A, B: c.probabilities.B };
+  if (c.letterLogits) {
+    const copy = (x: LetterLogits): LetterLogits => ({
+      officialId: x.officialId,
+      asWrittenId: x.asWrittenId,
+      spellings: x.spellings.map((s) => ({
+        tokenId: s.tokenId,
+        text: s.text,
+        logit: s.logit,
+        logProb: s.logProb,
+      })),
+    });
+    r.letterLogits = { A: copy(c.letterLogits.A), B: copy(c.letterLogits.B) };
+  }
   if (c.prefixScores) r.prefixScores = { A: c.prefixScores.A, B: c.prefixScores.B };
   if (c.tokenLogProbs) r.tokenLogProbs = { A: [...c.tokenLogProbs.A], B: [...c.tokenLogProbs.B] };
   if (c.generatedText !== undefined) r.generatedText = c.generatedText;

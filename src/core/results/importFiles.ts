@@ -9,6 +9,7 @@ import {
   type CaseRecord,
   type Dataset,
   type ImageSlot,
+  type LetterLogits,
   type Method,
   type PairAnswers,
 } from '../types.ts';
@@ -53,6 +54,30 @@ function numberList(x: unknown, where: string): number[] {
   return [...(x as number[])];
 }
 
+/** GD's stored letter logits of one letter, checked field by field. */
+function letterLogits(x: unknown, where: string): LetterLogits {
+  const shape = '{"officialId": number, "asWrittenId": number or null, "spellings": [...]}';
+  if (!isObject(x) || typeof x.officialId !== 'number' || !Array.isArray(x.spellings))
+    throw new ResultsError(`${where} must be ${shape} (got ${describe(x)})`);
+  if (x.asWrittenId !== null && typeof x.asWrittenId !== 'number')
+    throw new ResultsError(`${where}.asWrittenId must be a number or null (got ${describe(x.asWrittenId)})`);
+  const spellings = x.spellings.map((s: unknown, i: number) => {
+    if (
+      !isObject(s) ||
+      typeof s.tokenId !== 'number' ||
+      typeof s.text !== 'string' ||
+      typeof s.logit !== 'number' ||
+      typeof s.logProb !== 'number'
+    ) {
+      throw new ResultsError(
+        `${where}.spellings[${i}] must be {"tokenId": number, "text": string, "logit": number, "logProb": number} (got ${describe(s)})`,
+      );
+    }
+    return { tokenId: s.tokenId, text: s.text, logit: s.logit, logProb: s.logProb };
+  });
+  return { officialId: x.officialId, asWrittenId: x.asWrittenId, spellings };
+}
+
 /** One record of a bundle, checked field by field; only the core record's fields are kept. */
 export function recordFromJson(
   x: unknown,
@@ -82,6 +107,14 @@ export function recordFromJson(
   const record: CaseRecord = { pairId, slot: slot as ImageSlot, method, answer };
   if (x.probabilities !== undefined)
     record.probabilities = numberPair(x.probabilities, `${where}.probabilities`);
+  if (x.letterLogits !== undefined) {
+    const l = x.letterLogits;
+    if (!isObject(l)) throw new ResultsError(`${where}.letterLogits must be {"A": {...}, "B": {...}}`);
+    record.letterLogits = {
+      A: letterLogits(l.A, `${where}.letterLogits.A`),
+      B: letterLogits(l.B, `${where}.letterLogits.B`),
+    };
+  }
   if (x.prefixScores !== undefined) record.prefixScores = numberPair(x.prefixScores, `${where}.prefixScores`);
   if (x.tokenLogProbs !== undefined) {
     const t = x.tokenLogProbs;

@@ -1,6 +1,7 @@
 // The run record made for imported answers: the run card fields a file states (our card or the CLI's),
 // and everything it does not state recorded as unknown, with an id that is the same for the same file.
 import { stableHash } from '../hash.ts';
+import { DEFAULT_LETTER_RULE, isLetterRule, type LetterRule } from '../run/letterRules.ts';
 import type { RunRecord, RunStatus } from '../run/records.ts';
 import { ALL_DTYPES, type Device, type Dtype } from '../run/vocabulary.ts';
 import { METHODS, type CaseRecord, type Dataset, type Method } from '../types.ts';
@@ -42,6 +43,8 @@ export interface CardFields {
   createdAt: number | null;
   updatedAt: number | null;
   datasetHash: string | null;
+  /** GD's letter rule as the card states it (absent when not stated, so older files keep their import id). */
+  letterRule?: LetterRule;
   provenance: Record<string, unknown>;
 }
 
@@ -80,6 +83,7 @@ export function readCard(card: Record<string, unknown>): CardFields {
     createdAt: parseDate(card.createdAt) ?? parseDate(card.startedAt),
     updatedAt: parseDate(card.updatedAt) ?? parseDate(card.finishedAt),
     datasetHash: str(dataset.hash),
+    ...(isLetterRule(card.letterRule) ? { letterRule: card.letterRule } : {}),
     provenance,
   };
 }
@@ -116,6 +120,10 @@ export function importedRun(d: RunDraft): RunRecord {
     const h = card?.promptHashes[m];
     if (h !== undefined) promptHashes[m] = h;
   }
+  // A card from this app or its CLI that names no letter rule predates the setting: official. A
+  // file without a card (CSV, official answers) does not say which tokens its GD answers read.
+  const letterRule = card ? (card.letterRule ?? DEFAULT_LETTER_RULE) : null;
+  if (letterRule === null && methods.includes('GD')) unknownFields.push('letterRule');
   return {
     id,
     label: card?.label ?? d.label ?? baseName(d.fileName),
@@ -144,5 +152,6 @@ export function importedRun(d: RunDraft): RunRecord {
       },
     },
     imported: true,
+    ...(letterRule !== null && letterRule !== DEFAULT_LETTER_RULE ? { letterRule } : {}),
   };
 }

@@ -3,6 +3,7 @@
 import type { BestAcrossMethods } from '../metrics.ts';
 import type { Dataset, Method } from '../types.ts';
 import type { RunRecord, RunStatus } from '../run/records.ts';
+import { DEFAULT_LETTER_RULE, type LetterRule } from '../run/letterRules.ts';
 import type { ScoringReport } from '../run/vocabulary.ts';
 import {
   imageViewRange,
@@ -52,6 +53,8 @@ export interface RunCard {
   device: string;
   dtype: string;
   methods: Method[];
+  /** Which tokens GD read as the letters (core/run/letterRules); "unknown" for an import that does not say. */
+  letterRule: LetterRule | typeof UNKNOWN;
   promptHashes: Record<string, string>;
   engineVersion: string;
   dataset: { name: string; hash: string; pairs: number | null };
@@ -174,6 +177,12 @@ export function imageViewsOf(run: Pick<RunRecord, 'runCard'>): Record<string, Im
   return out;
 }
 
+/** The run's GD letter rule: recorded, else official, else unknown where an import did not say. */
+export function letterRuleOf(run: RunRecord): LetterRule | typeof UNKNOWN {
+  if (run.letterRule) return run.letterRule;
+  return importedFrom(run)?.unknownFields.includes('letterRule') ? UNKNOWN : DEFAULT_LETTER_RULE;
+}
+
 function isoDate(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
 }
@@ -211,6 +220,7 @@ export function buildRunCard(run: RunRecord, dataset: Dataset | null, results: R
     device: setup.device,
     dtype: setup.dtype,
     methods: runMethods(run, []),
+    letterRule: letterRuleOf(run),
     promptHashes: { ...run.promptHashes },
     engineVersion: run.engineVersion === '' ? UNKNOWN : run.engineVersion,
     dataset: {

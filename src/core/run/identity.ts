@@ -1,11 +1,12 @@
 // The run's identity: from what the user chose (dataset, model, dtype, device, methods, FF judge,
-// image preprocessing) to the run id and the prompt hash of every method, and the blind baseline's identity derived
+// image preprocessing, GD letter rule) to the run id and the prompt hash of every method, and the blind baseline's identity derived
 // from it. The app's store and the CLI both call runIdentity, so the same choice always gives the
 // same run id, prompt hashes and case keys wherever it is run.
 import { stableHash } from '../hash.ts';
 import type { ModelFamily } from '../modelFamilies.ts';
 import { promptTemplateHash } from '../prompts.ts';
 import { METHODS, type Method } from '../types.ts';
+import { DEFAULT_LETTER_RULE, type LetterRule } from './letterRules.ts';
 import { BLIND_METHODS } from './methods.ts';
 import type { PreprocessingSettings, RunPreprocessing } from './preprocessing.ts';
 import type { Device, ImageCondition } from './vocabulary.ts';
@@ -45,6 +46,8 @@ export interface RunSetup {
   freeForm?: FreeFormSetup | null;
   /** The image preprocessing (preprocessing.ts runPreprocessing); absent: the model's default. */
   preprocessing?: RunPreprocessing | null;
+  /** Which tokens GD reads as the letters (core/run/letterRules); absent: the official rule. Ignored without GD. */
+  letterRule?: LetterRule;
 }
 
 /** The fields hashed into the run id. */
@@ -60,6 +63,8 @@ export interface RunKey {
    * model's own preprocessing keeps the run id it had before preprocessing was recorded.
    */
   preprocessing?: PreprocessingSettings;
+  /** Only when it is not the official rule, so every run id made before the rule existed stays valid. */
+  letterRule?: LetterRule;
 }
 
 /** One run to execute: the main (real-image) run or its blank-image sibling. */
@@ -76,6 +81,7 @@ export interface RunIdentity {
   /** For the blank-image sibling: the main run's id. */
   blindOf: string | null;
   freeForm: FreeFormSetup | null;
+  letterRule: LetterRule;
 }
 
 export class RunSetupError extends Error {
@@ -101,8 +107,18 @@ export function freeFormPromptHash(templateHash: string, freeForm: FreeFormSetup
   });
 }
 
+/**
+ * GD's prompt hash: the template hash, plus the letter rule when it is not the official one (so the
+ * official rule's GD cases keep the hash they always had).
+ */
+export function letterRulePromptHash(templateHash: string, rule: LetterRule): string {
+  return rule === DEFAULT_LETTER_RULE
+    ? templateHash
+    : stableHash({ template: templateHash, letterRule: rule });
+}
+
 export function computeRunId(key: RunKey): string {
-  const { datasetHash, modelId, revision, dtype, device, engineVersion, preprocessing } = key;
+  const { datasetHash, modelId, revision, dtype, device, engineVersion, preprocessing, letterRule } = key;
   return stableHash({
     datasetHash,
     modelId,
@@ -111,6 +127,7 @@ export function computeRunId(key: RunKey): string {
     device,
     engineVersion,
     ...(preprocessing ? { preprocessing } : {}),
+    ...(letterRule !== undefined && letterRule !== DEFAULT_LETTER_RULE ? { letterRule } : {}),
   });
 }
 
@@ -121,6 +138,8 @@ export function runIdentity(setup: RunSetup): RunIdentity {
   const freeForm = methods.includes('FF') ? (setup.freeForm ?? null) : null;
   if (methods.includes('FF') && !freeForm)
     throw new RunSetupError('FF needs a judge model (a small text-only instruct model).');
+  // The letter rule changes only GD's numbers: a run without GD is the official-rule run.
+  const letterRule = methods.includes('GD') ? (setup.letterRule ?? DEFAULT_LETTER_RULE) : DEFAULT_LETTER_RULE;
   const key: RunKey = {
     datasetHash: setup.datasetHash,
     modelId: setup.modelId,
@@ -128,13 +147,19 @@ export function runIdentity(setup: RunSetup): RunIdentity {
     dtype: setup.dtype,
     device: setup.device,
     engineVersion: ENGINE_VERSION,
+    ...(letterRule !== DEFAULT_LETTER_RULE ? { letterRule } : {}),
   };
   const preprocessing = setup.preprocessing ?? null;
   if (preprocessing && !preprocessing.modelDefault) key.preprocessing = preprocessing.settings;
   const promptHashes: Record<string, string> = {};
   for (const m of methods) {
     const template = promptTemplateHash(m, setup.family);
-    promptHashes[m] = m === 'FF' ? freeFormPromptHash(template, freeForm!) : template;
+    promptHashes[m] =
+      m === 'FF'
+        ? freeFormPromptHash(template, freeForm!)
+        : m === 'GD'
+          ? letterRulePromptHash(template, letterRule)
+          : template;
   }
   return {
     runId: computeRunId(key),
@@ -145,6 +170,7 @@ export function runIdentity(setup: RunSetup): RunIdentity {
     preprocessing,
     blindOf: null,
     freeForm,
+    letterRule,
   };
 }
 
@@ -165,5 +191,6 @@ export function blindIdentity(main: RunIdentity): RunIdentity | null {
     preprocessing: main.preprocessing,
     blindOf: main.runId,
     freeForm: null,
+    letterRule: main.letterRule,
   };
 }

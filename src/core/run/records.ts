@@ -2,6 +2,7 @@
 // THE case key, made and parsed here only. The database stores these; the stores, the results
 // model and the UI read them. Pure types and functions.
 import type { CaseRecord, ImageSlot, Method } from '../types.ts';
+import type { LetterRule } from './letterRules.ts';
 import type { Device } from './vocabulary.ts';
 
 export type RunStatus = 'running' | 'paused' | 'complete' | 'cancelled' | 'failed';
@@ -33,6 +34,8 @@ export interface RunRecord {
   imported: boolean;
   /** 'blank' for a blind-baseline run (every case shown a blank image; runCard.blindOf = main run). */
   imageCondition?: 'blank';
+  /** GD's letter rule when it is not the official one (absent: official, or unknown for an import that does not say). */
+  letterRule?: LetterRule;
 }
 
 /** One computed case as stored: the core record plus where it belongs and what it cost. */

@@ -1,10 +1,12 @@
 // One run's answer about one image: the chosen letter against the image's correct one, and what the
-// method based it on (GD letter probabilities, PS prefix scores, MC/FF generated text), plus a
+// method based it on (GD letter probabilities and letter rule, PS prefix scores, MC/FF generated text), plus a
 // one-line summary of the run's other methods. Generated text is rendered as text only.
 import { memo } from 'react';
 import type { CaseRecord, ConfusionPair, ImageSlot, Letter, Method } from '../../core/types.ts';
 import { caseFor, formatPercent, type RunCaseIndex } from '../../core/results/explorerModel.ts';
 import { gdProbabilityA, prefixScores, psShareA } from '../../core/results/sensitivity.ts';
+import type { LetterRule } from '../../core/run/letterRules.ts';
+import { LetterRuleEvidence } from './LetterRuleEvidence.tsx';
 
 export function LetterMark({ letter, label }: { letter: Letter; label?: string }) {
   return (
@@ -33,7 +35,15 @@ function formatScore(x: number): string {
   return x === 0 ? '0' : x >= 0.001 ? x.toFixed(4) : x.toExponential(2);
 }
 
-function Evidence({ method, c, judgeTestId }: { method: Method; c: CaseRecord; judgeTestId?: string }) {
+interface EvidenceProps {
+  method: Method;
+  c: CaseRecord;
+  letterRule: LetterRule | 'unknown';
+  judgeTestId?: string;
+  letterRuleTestId?: string;
+}
+
+function Evidence({ method, c, letterRule, judgeTestId, letterRuleTestId }: EvidenceProps) {
   if (method === 'GD') {
     const pA = gdProbabilityA(c);
     if (pA === null) return <p className="muted">No letter probabilities were recorded.</p>;
@@ -44,6 +54,11 @@ function Evidence({ method, c, judgeTestId }: { method: Method; c: CaseRecord; j
         <p className="explorer-numbers">
           P(A) = {formatPercent(pA)} · P(B) = {formatPercent(pB)}
         </p>
+        <LetterRuleEvidence
+          c={c}
+          letterRule={letterRule}
+          {...(letterRuleTestId ? { testId: letterRuleTestId } : {})}
+        />
       </>
     );
   }
@@ -107,6 +122,10 @@ interface Props {
   confused: boolean;
   /** data-testid of the FF judge's block (scores and raw reply). */
   judgeTestId?: string;
+  /** Which tokens the run's GD read as the letters. */
+  letterRule: LetterRule | 'unknown';
+  /** data-testid of the GD letter-rule block. */
+  letterRuleTestId?: string;
 }
 
 export const AnswerPanel = memo(function AnswerPanel({
@@ -120,6 +139,8 @@ export const AnswerPanel = memo(function AnswerPanel({
   loading,
   confused,
   judgeTestId,
+  letterRule,
+  letterRuleTestId,
 }: Props) {
   const correct = slot === 1 ? pair.im1Correct : pair.im2Correct;
   const c = method === null ? undefined : caseFor(index, pair.id, slot, method);
@@ -153,7 +174,15 @@ export const AnswerPanel = memo(function AnswerPanel({
               {c.answer === null ? '(neither or both letters)' : c.answer === correct ? '✓ right' : '✗ wrong'}
             </span>
           </p>
-          {method !== null && <Evidence method={method} c={c} {...(judgeTestId ? { judgeTestId } : {})} />}
+          {method !== null && (
+            <Evidence
+              method={method}
+              c={c}
+              letterRule={letterRule}
+              {...(judgeTestId ? { judgeTestId } : {})}
+              {...(letterRuleTestId ? { letterRuleTestId } : {})}
+            />
+          )}
         </>
       )}
       {others.length > 0 && (

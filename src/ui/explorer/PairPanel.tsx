@@ -89,6 +89,8 @@ function ImageColumn({ data, pair, slot }: { data: ExplorerData; pair: Confusion
           loading={isLoading(main)}
           confused={isConfused(pair, main.index, method)}
           judgeTestId={`explorer-judge-${slot}`}
+          letterRule={main.run?.letterRule ?? 'unknown'}
+          letterRuleTestId={`explorer-letter-rule-${slot}`}
         />
       )}
       {blankCase !== undefined && (
@@ -115,6 +117,7 @@ function ImageColumn({ data, pair, slot }: { data: ExplorerData; pair: Confusion
           index={compare.index}
           loading={isLoading(compare)}
           confused={isConfused(pair, compare.index, method)}
+          letterRule={compare.run?.letterRule ?? 'unknown'}
         />
       )}
     </section>

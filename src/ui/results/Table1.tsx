@@ -78,7 +78,9 @@ export function Table1({ rows, comparingNone }: { rows: readonly Table1Row[]; co
         <p className="muted">
           Percentages. Your runs show the value and, below it, the 95 % bootstrap interval over pairs.{' '}
           <span className="sig-legend">*</span> set accuracy above random guessing (one-sided exact binomial
-          test, p &lt; 0.05). Best = highest across the methods run.
+          test, p &lt; 0.05). Best = highest across the methods run. GD reads the letters by the official rule
+          (the tokens of “A” and “B”) unless a run’s label says “GD letters as written” or “GD letters both
+          spellings”: such GD numbers are not comparable with the paper’s.
         </p>
       </div>
       {comparingNone && (

@@ -1,7 +1,8 @@
 // The run card as the definition list shows it: one term per field a reader needs to reproduce the
-// run (model, revision, dtype, device, browser, library versions, prompt hashes, scoring, image
-// preprocessing and views, dates, coverage), each with one or more lines of plain text. Pure; the exported JSON is the card itself.
+// run (model, revision, dtype, device, browser, library versions, GD letter rule, prompt hashes,
+// scoring, image preprocessing and views, dates, coverage), each with one or more lines of plain text. Pure; the exported JSON is the card itself.
 import type { RunCard } from '../../core/results/runCard.ts';
+import { isLetterRule, LETTER_RULE_SPECS } from '../../core/run/letterRules.ts';
 import type { ScoringReport } from '../../core/run/vocabulary.ts';
 import {
   describeImageViews,
@@ -27,6 +28,7 @@ const SHOWN_ELSEWHERE = new Set([
   'libraryVersions',
   'importedFrom',
   'imageViewsByImage',
+  'letterSpellings',
 ]);
 
 function text(x: unknown): string {
@@ -71,6 +73,37 @@ export function preprocessingDetails(p: RunPreprocessing): string[] {
   ];
 }
 
+/** The letter spellings the model's tokenizer has, as the run recorded them ("A" 82, " A" 273). */
+function spellingsLine(x: unknown): string | null {
+  if (!x || typeof x !== 'object') return null;
+  const parts: string[] = [];
+  for (const letter of ['A', 'B'] as const) {
+    const list = (x as Record<string, unknown>)[letter];
+    if (!Array.isArray(list)) return null;
+    const items = list
+      .filter((t): t is { tokenId: number; text: string } => typeof t?.tokenId === 'number')
+      .map((t) => `${JSON.stringify(t.text)} ${t.tokenId}`);
+    parts.push(`${letter}: ${items.join(', ')}`);
+  }
+  return `spellings in this tokenizer: ${parts.join(' · ')}`;
+}
+
+/** GD's letter rule: which tokens it read, and whether its GD numbers are comparable with the paper's. */
+export function letterRuleDetails(card: RunCard): string[] {
+  if (!isLetterRule(card.letterRule))
+    return ['not recorded (the file does not say which letter tokens GD read)'];
+  const spec = LETTER_RULE_SPECS[card.letterRule];
+  const details = [
+    `${spec.label}: ${spec.description}`,
+    spec.comparableWithPaper
+      ? 'GD comparable with the paper’s Table 1 (its rule).'
+      : 'Not the paper’s rule: GD is not comparable with the paper’s Table 1.',
+  ];
+  const spellings = spellingsLine(card.provenance.letterSpellings);
+  if (spellings) details.push(spellings);
+  return details;
+}
+
 function dateOf(iso: string): string {
   const t = Date.parse(iso);
   return Number.isFinite(t) ? `${formatDate(t)} (${iso})` : iso;
@@ -96,6 +129,7 @@ export function runCardEntries(card: RunCard): RunCardEntry[] {
   });
   entries.push({ term: 'Engine version', details: [card.engineVersion], mono: true });
   entries.push({ term: 'Methods', details: [card.methods.length > 0 ? card.methods.join(', ') : 'none'] });
+  if (card.methods.includes('GD')) entries.push({ term: 'GD letter rule', details: letterRuleDetails(card) });
   const hashes = card.methods.map((m) => `${m}: ${card.promptHashes[m] ?? 'not recorded'}`);
   entries.push({ term: 'Prompt hashes', details: hashes.length > 0 ? hashes : ['none'], mono: true });
   entries.push({ term: 'Scoring', details: card.scoring ? scoringDetails(card.scoring) : ['not recorded'] });

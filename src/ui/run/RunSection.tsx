@@ -15,6 +15,7 @@ import {
   type RunProgressView,
 } from '../../state/runStore.ts';
 import { formatDuration, formatPercent, formatRate } from './format.ts';
+import { LetterRuleField } from './LetterRuleField.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 
 const METHOD_LABELS = {
@@ -186,6 +187,7 @@ export function RunSection() {
   const ffSettings = useJudgeStore((s) => `${s.maxNewTokens}/${s.threshold}`);
   const blind = useRunStore((s) => s.blind);
   const preprocessing = useRunStore((s) => s.preprocessing);
+  const letterRule = useRunStore((s) => s.letterRule);
 
   const active = ACTIVE_PHASES.includes(phase);
   const now = useNow(phase === 'running');
@@ -208,6 +210,7 @@ export function RunSection() {
     judge,
     ffSettings,
     preprocessing,
+    letterRule,
   ]);
 
   const elapsedMs = progress
@@ -234,9 +237,20 @@ export function RunSection() {
             <span title={METHOD_LABELS[m][2]}>
               <strong>{METHOD_LABELS[m][0]}</strong> {METHOD_LABELS[m][1]}
               {m === 'FF' && !judgeLoaded && <em> (load a judge below)</em>}
+              {m === 'MC' && (
+                <em className="muted" data-testid="mc-spelling-note">
+                  {' '}
+                  (its parser is spelling-blind: “A” and “ A” read alike)
+                </em>
+              )}
             </span>
           </label>
         ))}
+        <LetterRuleField
+          rule={letterRule}
+          disabled={!methods.GD}
+          onChange={(rule) => actions.setLetterRule(rule)}
+        />
         <label className="run-method">
           <input
             type="checkbox"

@@ -111,7 +111,13 @@ describe('buildConversation', () => {
       { role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Which finding?' }] },
       { role: 'assistant', content: [{ type: 'text', text: 'Infarct' }] },
     ]);
-    expect(() => buildConversation('GD', pair, smolvlm, 'A')).toThrow(/only PS/);
+    expect(() => buildConversation('MC', pair, smolvlm, 'A')).toThrow(/only PS and GD/);
+  });
+
+  it('adds the bare letter as the assistant turn for GD (how the template writes the answer)', () => {
+    expect(buildConversation('GD', pair, smolvlm, 'A').slice(1)).toEqual([
+      { role: 'assistant', content: [{ type: 'text', text: 'A' }] },
+    ]);
   });
 });
 

@@ -500,6 +500,36 @@ describe('run store', () => {
     expect(await getCasesForRun(db, runId)).toHaveLength(18);
   });
 
+  it('makes a run of its own for a GD letter rule other than the official one, and sends the rule to the engine', async () => {
+    const { db, store, engine, models } = await setup();
+    store.getState().setBlind(true);
+    await store.getState().start();
+    const official = store.getState().runId!;
+    const info = models.getState().model!.info;
+    // The official rule keeps the run id the CLI gives without any rule (every stored run stays valid).
+    expect(official).toBe(planEvaluation(dataset, dataset.pairs, info, ['GD'], null, true).identity.runId);
+    expect(engine.requests.map((r) => r.letterRule)).toEqual(['official', 'official']);
+    expect((await getRun(db, official))!.letterRule).toBeUndefined();
+
+    store.getState().setLetterRule('as-written');
+    await store.getState().start();
+    const written = store.getState().runId!;
+    expect(written).not.toBe(official);
+    const cli = planEvaluation(dataset, dataset.pairs, info, ['GD'], null, true, 'default', 'as-written');
+    expect(written).toBe(cli.identity.runId);
+    const [blindRequest, mainRequest] = engine.requests.slice(2);
+    expect(blindRequest!.letterRule).toBe('as-written');
+    expect(blindRequest!.persist!.runId).toBe(cli.blind!.runId);
+    expect(mainRequest!.letterRule).toBe('as-written');
+    expect(mainRequest!.persist!.promptHashes).toEqual(cli.identity.promptHashes);
+    const record = (await getRun(db, written))!;
+    expect(record.letterRule).toBe('as-written');
+    expect(record.label).toContain('GD letters as written');
+    // Nothing of the official run was reused: every case computed again under the new run id.
+    expect(plannedCases(mainRequest!.plan)).toHaveLength(dataset.pairs.length * 2);
+    expect(await getCasesForRun(db, official)).toHaveLength(dataset.pairs.length * 2);
+  });
+
   it('builds the same run as the CLI: run ids, prompt hashes and case keys of GD, PS, MC, FF with a judge, and blind', async () => {
     const { db, store, engine, judge, models } = await setup();
     for (const m of ['PS', 'MC', 'FF'] as const) store.getState().setMethod(m, true);

@@ -11,6 +11,7 @@ import type {
   Letter,
   Method,
 } from '../../../src/core/types.ts';
+import { DEFAULT_LETTER_RULE, type LetterRule } from '../../../src/core/run/letterRules.ts';
 import type { WorkCounters } from '../../../src/core/run/vocabulary.ts';
 import { EngineError } from '../errors.ts';
 import { commonPrefixLength, Decoder, type Cache } from '../forward.ts';
@@ -48,6 +49,8 @@ export interface PlannedCase {
   method: Method;
   ids: number[];
   ps?: { fullA: number[]; fullB: number[]; spanA: TokenSpan; spanB: TokenSpan };
+  /** GD: the token the template's own answer starts with, per letter (letterSpellings.ts). */
+  gd?: { asWritten: Record<Letter, number | null> };
 }
 
 /** The image prefix (chat header + image tokens) prefilled once for an image's cases. */
@@ -79,10 +82,13 @@ export class MethodContext {
     readonly counters: WorkCounters,
     readonly freeForm: FreeFormOptions,
     readonly hooks: ScoreHooks,
+    /** Which tokens GD reads as the letters (core/run/letterRules). */
+    readonly letterRule: LetterRule = DEFAULT_LETTER_RULE,
   ) {
     this.decoder = new Decoder(lm, counters);
   }
 
+  /** The chat text; with an option, the conversation including its assistant turn (prompts.ts buildConversation). */
   chatText(method: Method, pair: ConfusionPair, option?: Letter): string {
     const messages = buildConversation(method, pair, this.lm.family, option);
     const shaped = this.lm.adapter.chatMessages?.(this.lm, messages) ?? messages;

@@ -245,3 +245,68 @@ describe('parseOfficialFileName', () => {
     expect(parseOfficialFileName('results.json')).toBeNull();
   });
 });
+
+describe('GD letter rules through export and import', () => {
+  const sp = (tokenId: number, text: string, logit: number) => ({ tokenId, text, logit, logProb: logit - 9 });
+  const withLogits: CaseRecord[] = records.map((r, i) =>
+    r.method === 'GD'
+      ? {
+          ...r,
+          letterLogits: {
+            A: { officialId: 82, asWrittenId: 273, spellings: [sp(82, 'A', i / 7), sp(273, ' A', 0.25)] },
+            B: {
+              officialId: 83,
+              asWrittenId: i % 3 === 0 ? null : 274,
+              spellings: [sp(83, 'B', 0.1), sp(274, ' B', -(i + 1) / 5)],
+            },
+          },
+        }
+      : r,
+  );
+  const asWritten = {
+    ...run,
+    label: `${run.label} · GD letters as written`,
+    letterRule: 'as-written' as const,
+  };
+
+  it('a bundle keeps every letter logit and the run’s letter rule', () => {
+    const file = buildExport(
+      { kind: 'bundle' },
+      { run: asWritten, cases: withLogits, dataset: officialDataset, results: null },
+    );
+    const imported = parseResultsFile(file.text, file.fileName, officialDataset);
+    expect(imported.records).toEqual(withLogits);
+    expect(imported.run.letterRule).toBe('as-written');
+    expect(buildRunCard(imported.run, officialDataset, null).letterRule).toBe('as-written');
+    // An official-rule bundle (and one written before the rule existed) reads official.
+    const plain = buildExport(
+      { kind: 'bundle' },
+      { run, cases: records, dataset: officialDataset, results: null },
+    );
+    const back = parseResultsFile(plain.text, plain.fileName, officialDataset).run;
+    expect(back.letterRule).toBeUndefined();
+    expect(buildRunCard(back, officialDataset, null).letterRule).toBe('official');
+  });
+
+  it('a CSV with GD answers does not say which letter tokens they read', () => {
+    const file = buildExport(
+      { kind: 'csv' },
+      { run: asWritten, cases: withLogits, dataset: officialDataset, results: null },
+    );
+    const imported = parseResultsFile(file.text, file.fileName, officialDataset);
+    expect(buildRunCard(imported.run, officialDataset, null).letterRule).toBe(UNKNOWN);
+  });
+
+  it('a malformed letter logit is refused with its place named', () => {
+    const file = buildExport(
+      { kind: 'bundle' },
+      { run, cases: withLogits, dataset: officialDataset, results: null },
+    );
+    const bundle = JSON.parse(file.text) as { records: CaseRecord[] };
+    const gd = bundle.records.findIndex((r) => r.method === 'GD');
+    (bundle.records[gd]!.letterLogits!.B.spellings[1] as unknown as Record<string, unknown>).logit = 'x';
+    expect(() => parseResultsFile(JSON.stringify(bundle), file.fileName, officialDataset)).toThrow(
+      `records[${gd}].letterLogits.B.spellings[1] must be`,
+    );
+  });
+});

@@ -87,3 +87,45 @@ describe('blindIdentity', () => {
     expect(blindIdentity(runIdentity({ ...setup, methods: ['MC', 'FF'] }))).toBeNull();
   });
 });
+
+describe('the GD letter rule in the run identity', () => {
+  const pinned = stableHash({
+    datasetHash: 'd1',
+    modelId: 'org/model',
+    revision: 'main',
+    dtype: 'q8',
+    device: 'wasm',
+    engineVersion: ENGINE_VERSION,
+  });
+
+  it('leaves the run id and GD prompt hash of the official rule as they always were', () => {
+    for (const id of [runIdentity(setup), runIdentity({ ...setup, letterRule: 'official' })]) {
+      expect(id.runId).toBe(pinned);
+      expect(id.key).not.toHaveProperty('letterRule');
+      expect(id.promptHashes.GD).toBe(promptTemplateHash('GD', family));
+      expect(id.letterRule).toBe('official');
+    }
+  });
+
+  it('gives each other rule its own run id, GD prompt hash and blind sibling; other methods keep theirs', () => {
+    const ids = (['official', 'as-written', 'both'] as const).map((letterRule) =>
+      runIdentity({ ...setup, letterRule }),
+    );
+    expect(new Set(ids.map((i) => i.runId)).size).toBe(3);
+    expect(new Set(ids.map((i) => i.promptHashes.GD)).size).toBe(3);
+    expect(new Set(ids.map((i) => blindIdentity(i)!.runId)).size).toBe(3);
+    for (const i of ids) {
+      expect(i.promptHashes.PS).toBe(ids[0]!.promptHashes.PS);
+      expect(i.promptHashes.MC).toBe(ids[0]!.promptHashes.MC);
+      expect(blindIdentity(i)!.letterRule).toBe(i.letterRule);
+    }
+    expect(ids[1]!.key.letterRule).toBe('as-written');
+    expect(ids[1]!.runId).toBe(stableHash({ ...ids[0]!.key, letterRule: 'as-written' }));
+  });
+
+  it('is ignored by a run without GD (the rule changes only GD’s numbers)', () => {
+    const psOnly = { ...setup, methods: ['PS', 'MC'] as const, freeForm: null };
+    expect(runIdentity({ ...psOnly, letterRule: 'both' }).runId).toBe(runIdentity(psOnly).runId);
+    expect(runIdentity({ ...psOnly, letterRule: 'both' }).letterRule).toBe('official');
+  });
+});

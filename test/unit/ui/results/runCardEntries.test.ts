@@ -91,3 +91,35 @@ describe('run card scoring entry', () => {
     });
   });
 });
+
+describe('run card GD letter rule entry', () => {
+  const ruleEntry = (patch: Partial<typeof run>) =>
+    runCardEntries(
+      buildRunCard(makeRun('l', officialDataset, { ...patch, methods: ['GD'] }), officialDataset, null),
+    ).find((e) => e.term === 'GD letter rule')?.details;
+
+  it('names the official rule as comparable with the paper, the others as not, with the spellings', () => {
+    expect(ruleEntry({})).toEqual([
+      'official: The tokens of encode("A") and encode("B"), as the official code and the paper.',
+      'GD comparable with the paper’s Table 1 (its rule).',
+    ]);
+    const spellings = {
+      A: [
+        { tokenId: 82, text: 'A' },
+        { tokenId: 273, text: ' A' },
+      ],
+      B: [
+        { tokenId: 83, text: 'B' },
+        { tokenId: 274, text: ' B' },
+      ],
+    };
+    const written = ruleEntry({
+      letterRule: 'as-written',
+      runCard: { ...run.runCard, letterSpellings: spellings },
+    })!;
+    expect(written[0]).toMatch(/^as written: /);
+    expect(written[1]).toBe('Not the paper’s rule: GD is not comparable with the paper’s Table 1.');
+    expect(written[2]).toBe('spellings in this tokenizer: A: "A" 82, " A" 273 · B: "B" 83, " B" 274');
+    expect(ruleEntry({ letterRule: 'both' })![0]).toMatch(/^both spellings: /);
+  });
+});
