@@ -1,6 +1,7 @@
-// Comparing two sets of case records for the same cases: decisions must match exactly, and the
-// probabilities behind them (GD letter probabilities, PS prefix scores) within a tolerance. Used by
-// the engine's cache self-check and by the tests that compare backends and strategies.
+// Comparing two sets of case records for the same cases: which decisions and generated texts
+// differ, and the largest difference of the probabilities behind them (GD letter probabilities,
+// PS prefix scores). Used by the engine's cache self-check (core/run/cacheCheck, which holds the
+// tolerances) and by the tests that compare backends and strategies.
 import { caseIdOf, type CaseRecord } from './types.ts';
 
 export interface RecordComparison {
@@ -42,14 +43,4 @@ export function compareCaseRecords(a: readonly CaseRecord[], b: readonly CaseRec
     if (r.generatedText !== o.generatedText) out.textMismatches.push(caseIdOf(r));
   }
   return out;
-}
-
-/** Same decisions, same generated text, probabilities within `tolerance`. */
-export function recordsAgree(c: RecordComparison, tolerance: number): boolean {
-  return (
-    c.missing.length === 0 &&
-    c.answerMismatches.length === 0 &&
-    c.textMismatches.length === 0 &&
-    c.maxProbDiff <= tolerance
-  );
 }

@@ -1,5 +1,7 @@
 // Uncertainty for a run: seeded bootstrap confidence intervals over pairs (the unit the benchmark
-// samples) and an exact binomial test against random guessing (25 % of pairs right by chance).
+// samples) and an exact binomial test against random guessing (25 % of pairs right by chance); and
+// for two runs of the same questions: the Wilson score interval of a proportion (their agreement)
+// and the exact McNemar test of paired correctness.
 
 import { completePairs } from './metrics.ts';
 import type { Dataset, PairAnswers } from './types.ts';
@@ -161,4 +163,68 @@ export function binomialTest(
   const d = pmf[successes] as number;
   const pValueTwoSided = successes === trials * p ? 1 : sumOf(pmf.filter((x) => x <= d * (1 + 1e-7)));
   return { pValueGreater, pValueTwoSided };
+}
+
+/** The standard normal's 97.5 % quantile: a two-sided 95 % interval is estimate ± Z_95 · se. */
+export const Z_95 = 1.959963984540054;
+
+/**
+ * Wilson score interval for a proportion of `successes` in `trials` (as fractions, 0–1):
+ * centre (p̂ + z²/2n) / (1 + z²/n), half-width z / (1 + z²/n) · √(p̂(1 − p̂)/n + z²/4n²).
+ * Closed form, close to nominal coverage even at small n, and never degenerate at p̂ = 1 (the
+ * usual case for agreement between two runs), unlike the normal approximation's zero width.
+ */
+export function wilsonInterval(successes: number, trials: number, z = Z_95): ConfidenceInterval {
+  if (!Number.isInteger(trials) || trials < 1) throw new RangeError('trials must be a positive integer');
+  if (!Number.isInteger(successes) || successes < 0 || successes > trials) {
+    throw new RangeError('successes must be an integer between 0 and trials');
+  }
+  const n = trials;
+  const p = successes / n;
+  const z2 = z * z;
+  const denominator = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / denominator;
+  const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  // At p̂ = 0 or 1 the bound on that side is exactly 0 or 1 (centre ∓ half, without float noise).
+  return {
+    estimate: p,
+    lower: successes === 0 ? 0 : Math.max(0, centre - half),
+    upper: successes === n ? 1 : Math.min(1, centre + half),
+  };
+}
+
+export interface McNemarResult {
+  /** Right in the first run only. */
+  b: number;
+  /** Right in the second run only. */
+  c: number;
+  /** Two-sided exact p: min(1, 2 · P[X ≤ min(b, c)]), X ~ Binomial(b + c, 1/2); 1 when b + c = 0. */
+  pValue: number;
+}
+
+/**
+ * Exact McNemar test of paired correctness: only the discordant items (b right in the first run
+ * only, c in the second only) carry information, and under "no difference" each is equally
+ * likely to fall either way.
+ */
+export function mcnemarExact(b: number, c: number): McNemarResult {
+  for (const x of [b, c]) {
+    if (!Number.isInteger(x) || x < 0) throw new RangeError('b and c must be non-negative integers');
+  }
+  const n = b + c;
+  if (n === 0) return { b, c, pValue: 1 };
+  const k = Math.min(b, c);
+  let tail = 0;
+  if (n <= 1000) {
+    // C(n, i) / 2ⁿ by the recurrence term(i + 1) = term(i) · (n − i)/(i + 1): exact while the
+    // coefficients fit in 53 bits, so hand-checkable values (6/32, 1) come out exactly.
+    let term = 2 ** -n;
+    for (let i = 0; i <= k; i++) {
+      tail += term;
+      term = (term * (n - i)) / (i + 1);
+    }
+  } else {
+    for (let i = 0; i <= k; i++) tail += binomialPmf(i, n, 0.5);
+  }
+  return { b, c, pValue: Math.min(1, 2 * tail) };
 }

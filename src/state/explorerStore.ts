@@ -125,7 +125,13 @@ export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}):
     function keepPairInList(url: ExplorerUrlState): ExplorerUrlState {
       const dataset = deps.dataset();
       if (!dataset) return url;
-      const list = filterExplorerPairs(dataset.pairs, url, indexOf(url.run), methodOf(url));
+      const list = filterExplorerPairs(
+        dataset.pairs,
+        url,
+        indexOf(url.run),
+        methodOf(url),
+        indexOf(url.compare),
+      );
       const current = resolveCurrentPair(dataset.pairs, list, url.pair);
       if (current && list.some((p) => p.id === current.id)) return url;
       return { ...url, pair: list[0]?.id ?? url.pair };
@@ -363,7 +369,7 @@ export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}):
       },
 
       clearFilters() {
-        navigate({ category: '', outcome: '', query: '' });
+        navigate({ category: '', outcome: '', query: '', flipped: false });
       },
 
       setView(view) {

@@ -1,12 +1,13 @@
 // Results tab: the stored runs, Table 1 (overall, per method and best, with intervals and the test
 // against random guessing) and Table 2 (per category) beside the published results, their charts,
-// and each run's card with export and import. Data comes from the results store only.
+// two runs compared (flipped answers, McNemar), and each run's card with export and import. Data comes from the results store only.
 import { useEffect, useMemo } from 'react';
 import { useDatasetStore } from '../state/datasetStore.ts';
 import { PAPER_RESULTS } from '../core/results/paperResults.ts';
 import { useResultsStore } from '../state/resultsStore.ts';
 import { useUiStore } from '../state/uiStore.ts';
 import { BlindTable, type BlindTableRun } from './results/BlindTable.tsx';
+import { ComparePanel } from './results/ComparePanel.tsx';
 import { ImportPanel } from './results/ImportPanel.tsx';
 import { ResultsMessages } from './results/ResultsMessages.tsx';
 import { RunCardPanel } from './results/RunCardPanel.tsx';
@@ -121,6 +122,7 @@ export function ResultsView() {
       )}
       <Table1 rows={rows1} comparingNone={runs.length > 0 && selectedRunIds.length === 0} />
       <BlindTable runs={blindRuns} />
+      <ComparePanel runs={runs} />
       <section className="results-section" aria-labelledby="chart1-heading">
         <div className="section-head">
           <h3 id="chart1-heading">Best set accuracy</h3>

@@ -7,7 +7,7 @@
 // views measured per image.
 import type { RawImage } from '@huggingface/transformers';
 import type { CaseRecord, ConfusionPair } from '../../src/core/types.ts';
-import { compareCaseRecords, recordsAgree } from '../../src/core/recordComparison.ts';
+import { cacheCheckVerdict } from '../../src/core/run/cacheCheck.ts';
 import { BLANK_IMAGE_ID, plannedCases, type ImageGroup } from '../../src/core/run/plan.ts';
 import {
   newCounters,
@@ -42,9 +42,6 @@ export interface RunOptions {
   onImageProblem?(problem: ImageProblem): void;
   isCancelled?(): boolean;
 }
-
-/** Cached and full scoring must agree this closely for the cache to be trusted. */
-export const CACHE_CHECK_TOLERANCE = 1e-4;
 
 /** The image group's work with the pairs resolved. */
 export function imageWork(
@@ -185,15 +182,20 @@ export async function runCases(
           await scorer.scoreImage(work, 'full', { checkpoint, onRecord: (r) => void reference.push(r) }),
         );
         await scorer.scoreImage(work, 'cached', { checkpoint, onRecord: (r) => void cachedRecords.push(r) });
-        const c = compareCaseRecords(cachedRecords, reference);
+        // The tolerance is the dtype's (core/run/cacheCheck): fp16, 4- and 8-bit numerics differ
+        // between the two ways more than float32's.
+        const v = cacheCheckVerdict(cachedRecords, reference, lm.info.dtype);
         scoring.cacheCheck = {
-          passed: recordsAgree(c, CACHE_CHECK_TOLERANCE),
-          maxProbDiff: c.maxProbDiff,
-          cases: c.compared,
+          passed: v.passed,
+          maxProbDiff: v.maxProbDiff,
+          cases: v.cases,
+          tolerance: v.tolerance,
+          toleranceDtype: v.toleranceDtype,
+          exactDecisions: v.exactDecisions,
         };
-        if (!scoring.cacheCheck.passed) {
+        if (!v.passed) {
           scoring.modeUsed = 'full';
-          scoring.modeReason = `the prefix cache disagreed with full recomputation on the first image (max |Δp| ${c.maxProbDiff.toExponential(1)}, ${c.answerMismatches.length} different answers); every prompt is recomputed in full`;
+          scoring.modeReason = `the prefix cache disagreed with full recomputation on the first image (max |Δp| ${v.maxProbDiff.toExponential(1)}, tolerance ${v.tolerance} for ${v.toleranceDtype}, ${v.answerMismatches.length} different answers); every prompt is recomputed in full`;
         }
         for (const record of reference) await emit(record);
         continue;

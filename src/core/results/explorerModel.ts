@@ -3,7 +3,7 @@
 import type { Answer, CaseRecord, ConfusionPair, ImageSlot, Method } from '../types.ts';
 import { METHODS } from '../types.ts';
 import type { OutcomeFilter } from './explorerUrl.ts';
-import { filterPairs } from './pairFilters.ts';
+import { filterFlippedPairs, filterPairs, type AnswerLookup } from './pairFilters.ts';
 
 // ---------------------------------------------------------------------------------------------
 // A run's cases, by pair
@@ -153,20 +153,33 @@ export interface ExplorerFilter {
   category: string;
   outcome: OutcomeFilter;
   query: string;
+  /** Only pairs with an image the compared run answers differently (pairFilters flippedSlots). */
+  flipped?: boolean;
+}
+
+/** A run's answers under one method, as pairFilters reads them. */
+export function indexLookup(index: RunCaseIndex, method: Method): AnswerLookup {
+  return (pairId, slot) => index.get(pairId)?.[slot][method]?.answer;
 }
 
 /**
  * The pairs a filter keeps, in dataset order. Category and search work as in the Pairs tab; the
- * outcome filter needs a run (without one, or without a method, it keeps everything).
+ * outcome filter needs a run, and the flipped filter a run and a compared run (without them, or
+ * without a method, each keeps everything).
  */
 export function filterExplorerPairs(
   pairs: readonly ConfusionPair[],
   filter: ExplorerFilter,
   index: RunCaseIndex | null,
   method: Method | null,
+  compareIndex: RunCaseIndex | null = null,
 ): ConfusionPair[] {
-  const kept = filterPairs(pairs, { category: filter.category, query: filter.query });
-  if (filter.outcome === '' || index === null || method === null) return kept;
+  let kept = filterPairs(pairs, { category: filter.category, query: filter.query });
+  if (index === null || method === null) return kept;
+  if (filter.flipped && compareIndex !== null) {
+    kept = filterFlippedPairs(kept, indexLookup(index, method), indexLookup(compareIndex, method));
+  }
+  if (filter.outcome === '') return kept;
   return kept.filter((pair) => {
     const { answer1, answer2 } = pairAnswers(index, pair.id, method);
     return matchesOutcome(filter.outcome, pair, answer1, answer2);

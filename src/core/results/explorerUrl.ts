@@ -1,5 +1,5 @@
-// The Explorer's URL form: the state a link fixes (pair, runs, method, filters, view, sort,
-// presentation), read from and written to `#explorer?…` hashes, with the outcome and sort vocabularies.
+// The Explorer's URL form: the state a link fixes (pair, runs, method, filters including "flipped
+// against the compared run", view, sort, presentation), read from and written to `#explorer?…` hashes, with the outcome and sort vocabularies.
 import type { Method } from '../types.ts';
 import { METHODS } from '../types.ts';
 
@@ -45,6 +45,8 @@ export interface ExplorerUrlState {
   category: string;
   outcome: OutcomeFilter;
   query: string;
+  /** Only pairs with an image the compared run answers differently (needs `compare`). */
+  flipped: boolean;
   view: ExplorerViewName;
   sort: SortState;
   present: boolean;
@@ -58,6 +60,7 @@ export const DEFAULT_URL_STATE: ExplorerUrlState = Object.freeze({
   category: '',
   outcome: '',
   query: '',
+  flipped: false,
   view: 'pair',
   sort: DEFAULT_SORT,
   present: false,
@@ -92,6 +95,7 @@ export function parseExplorerHash(hash: string): ExplorerUrlState | null {
   const outcome = params.get('outcome');
   const view = params.get('view');
   const present = params.get('present');
+  const flipped = params.get('flipped');
   return {
     pair: nonEmpty(params.get('pair')),
     run: nonEmpty(params.get('run')),
@@ -100,6 +104,7 @@ export function parseExplorerHash(hash: string): ExplorerUrlState | null {
     category: params.get('cat') ?? '',
     outcome: isOneOf(OUTCOME_FILTERS, outcome) ? outcome : '',
     query: params.get('q') ?? '',
+    flipped: flipped === '1' || flipped === 'true',
     view: isOneOf(EXPLORER_VIEWS, view) ? view : 'pair',
     sort: parseSort(params.get('sort')),
     present: present === '1' || present === 'true',
@@ -116,6 +121,7 @@ export function explorerHash(state: ExplorerUrlState): string {
   if (state.category !== '') params.set('cat', state.category);
   if (state.outcome !== '') params.set('outcome', state.outcome);
   if (state.query !== '') params.set('q', state.query);
+  if (state.flipped) params.set('flipped', '1');
   if (state.view !== 'pair') params.set('view', state.view);
   if (state.sort.key !== DEFAULT_SORT.key || state.sort.descending !== DEFAULT_SORT.descending) {
     params.set('sort', `${state.sort.descending ? '-' : ''}${state.sort.key}`);

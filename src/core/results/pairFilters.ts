@@ -1,6 +1,8 @@
 // Pure helpers behind the Pairs view: which pairs match the category filter and search text,
-// and how many distinct images a set of pairs uses. Kept out of components so they are unit-tested.
-import type { ConfusionPair } from '../types.ts';
+// and how many distinct images a set of pairs uses; and the one definition of a flipped pair (an
+// image answered differently by two runs), shared by the run comparison and the Explorer's
+// "flipped" filter. Kept out of components so they are unit-tested.
+import type { Answer, ConfusionPair, ImageSlot, PairAnswers } from '../types.ts';
 
 export interface PairFilter {
   /** A category name, or '' for all categories. */
@@ -54,4 +56,34 @@ export function pairsPerCategory(pairs: readonly ConfusionPair[]): Map<string, n
     for (const c of new Set([...p.category1, ...p.category2])) counts.set(c, (counts.get(c) ?? 0) + 1);
   }
   return counts;
+}
+
+/** One run's answer to one image under one method; undefined when that image has no answer. */
+export type AnswerLookup = (pairId: string, slot: ImageSlot) => Answer | undefined;
+
+export function answerLookup(answers: PairAnswers): AnswerLookup {
+  return (pairId, slot) => answers.get(pairId)?.[slot];
+}
+
+/**
+ * The images of a pair answered by both runs with different answers. A letter against an
+ * invalid answer (null) is a flip; an image either run has not answered is not compared.
+ */
+export function flippedSlots(pairId: string, a: AnswerLookup, b: AnswerLookup): ImageSlot[] {
+  const out: ImageSlot[] = [];
+  for (const slot of [1, 2] as const) {
+    const x = a(pairId, slot);
+    const y = b(pairId, slot);
+    if (x !== undefined && y !== undefined && x !== y) out.push(slot);
+  }
+  return out;
+}
+
+/** The pairs with at least one flipped image, in the given order. */
+export function filterFlippedPairs(
+  pairs: readonly ConfusionPair[],
+  a: AnswerLookup,
+  b: AnswerLookup,
+): ConfusionPair[] {
+  return pairs.filter((p) => flippedSlots(p.id, a, b).length > 0);
 }

@@ -146,6 +146,12 @@ export function scoringOf(run: Pick<RunRecord, 'runCard'>): ScoringReport | null
       passed: cacheCheck.passed,
       maxProbDiff: cacheCheck.maxProbDiff,
       cases: cacheCheck.cases,
+      // Recorded since the tolerance became the dtype's (core/run/cacheCheck); older runs lack them.
+      ...(typeof cacheCheck.tolerance === 'number' ? { tolerance: cacheCheck.tolerance } : {}),
+      ...(typeof cacheCheck.toleranceDtype === 'string' ? { toleranceDtype: cacheCheck.toleranceDtype } : {}),
+      ...(typeof cacheCheck.exactDecisions === 'boolean'
+        ? { exactDecisions: cacheCheck.exactDecisions }
+        : {}),
     };
   }
   return report;

@@ -70,7 +70,19 @@ export interface ScoringReport {
   /** Why modeUsed differs from modeRequested. */
   modeReason?: string;
   /** For families whose prefix cache is not proven: the first image scored both ways. */
-  cacheCheck?: { passed: boolean; maxProbDiff: number; cases: number };
+  cacheCheck?: CacheCheckReport;
+}
+
+/** The self-check's outcome as recorded (core/run/cacheCheck decides it). */
+export interface CacheCheckReport {
+  passed: boolean;
+  maxProbDiff: number;
+  cases: number;
+  /** The max |Δp| allowed and the dtype whose tolerance it is (absent in runs recorded before it). */
+  tolerance?: number;
+  toleranceDtype?: string;
+  /** Whether decisions and generated text had to be identical. */
+  exactDecisions?: boolean;
 }
 
 /** The scoring report inside a larger outcome, as the run card keeps it (app and CLI alike). */

@@ -1,13 +1,15 @@
 // The Explorer's controls: which view, which run (and which to compare), which method, and the
-// filters (category, outcome, search) with the number of pairs they keep. Every change goes
-// through the explorer store, which also puts it in the URL.
+// filters (category, outcome, flipped against the compared run, search) with the number of pairs
+// they keep. Every change goes through the explorer store, which also puts it in the URL.
 import { useMemo, type KeyboardEvent, type RefObject } from 'react';
 import {
   filterExplorerPairs,
+  indexLookup,
   matchesOutcome,
   pairAnswers,
   plural,
 } from '../../core/results/explorerModel.ts';
+import { filterFlippedPairs } from '../../core/results/pairFilters.ts';
 import {
   OUTCOME_FILTERS,
   OUTCOME_FILTER_LABELS,
@@ -83,6 +85,14 @@ export function ExplorerToolbar({ data, searchRef }: Props) {
     }
     return counts;
   }, [dataset, filter, main.index, method]);
+
+  // Pairs the flipped filter would keep with the other filters as they are.
+  const flippedCount = useMemo(() => {
+    if (!dataset || main.index === null || data.compare.index === null || method === null) return null;
+    const base = filterExplorerPairs(dataset.pairs, { ...filter, flipped: false }, main.index, method);
+    return filterFlippedPairs(base, indexLookup(main.index, method), indexLookup(data.compare.index, method))
+      .length;
+  }, [dataset, filter, main.index, data.compare.index, method]);
 
   function onSearchKey(e: KeyboardEvent<HTMLInputElement>) {
     if (e.key === 'Escape' && url.query !== '') {
@@ -205,6 +215,26 @@ export function ExplorerToolbar({ data, searchRef }: Props) {
               </option>
             ))}
           </select>
+        </label>
+        <label
+          className="explorer-flipped"
+          title={
+            url.compare === null
+              ? 'Choose a run under "Compare with" to see where its answers differ'
+              : 'Pairs with an image the two runs answer differently'
+          }
+        >
+          <input
+            type="checkbox"
+            data-testid="explorer-filter-flipped"
+            checked={url.flipped && url.compare !== null}
+            disabled={noRun || url.compare === null}
+            onChange={(e) => store.setFilter({ flipped: e.target.checked })}
+          />
+          <span>
+            Flipped vs compared run{method ? ` (${method})` : ''}
+            {flippedCount !== null ? ` (${flippedCount})` : ''}
+          </span>
         </label>
         <SearchField
           inputRef={searchRef}

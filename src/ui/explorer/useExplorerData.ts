@@ -85,13 +85,13 @@ export function useExplorerData(): ExplorerData {
 
   const category = dataset?.categories.includes(url.category) ? url.category : '';
   const filter = useMemo<ExplorerFilter>(
-    () => ({ category, outcome: url.outcome, query: url.query }),
-    [category, url.outcome, url.query],
+    () => ({ category, outcome: url.outcome, query: url.query, flipped: url.flipped }),
+    [category, url.outcome, url.query, url.flipped],
   );
   const pairs = useMemo(() => dataset?.pairs ?? [], [dataset]);
   const list = useMemo(
-    () => filterExplorerPairs(pairs, filter, main.index, method),
-    [pairs, filter, main.index, method],
+    () => filterExplorerPairs(pairs, filter, main.index, method, compare.index),
+    [pairs, filter, main.index, method, compare.index],
   );
   const current = useMemo(() => resolveCurrentPair(pairs, list, url.pair), [pairs, list, url.pair]);
   const position = current ? list.indexOf(current) : -1;
@@ -110,7 +110,9 @@ export function useExplorerData(): ExplorerData {
     method,
     filter,
     filtered:
-      filter.category !== '' || filter.query.trim() !== '' || (filter.outcome !== '' && method !== null),
+      filter.category !== '' ||
+      filter.query.trim() !== '' ||
+      (method !== null && (filter.outcome !== '' || (filter.flipped === true && compare.index !== null))),
     list,
     current,
     position,

@@ -56,8 +56,12 @@ export function scoringDetails(scoring: ScoringReport): string[] {
   ];
   const check = scoring.cacheCheck;
   if (check) {
+    const tolerance =
+      check.tolerance !== undefined
+        ? ` (tolerance ${probDiff(check.tolerance)}${check.toleranceDtype ? ` for ${check.toleranceDtype}` : ''}${check.exactDecisions === false ? ', near-tied decisions may differ' : ''})`
+        : '';
     details.push(
-      `self-check on the first image: ${check.passed ? 'passed' : 'failed'}, max |Δp| ${probDiff(check.maxProbDiff)} over ${check.cases} ${check.cases === 1 ? 'case' : 'cases'}`,
+      `self-check on the first image: ${check.passed ? 'passed' : 'failed'}, max |Δp| ${probDiff(check.maxProbDiff)}${tolerance} over ${check.cases} ${check.cases === 1 ? 'case' : 'cases'}`,
     );
   }
   return details;

@@ -4,8 +4,11 @@ import {
   binomialTest,
   bootstrapConfidenceIntervals,
   logGamma,
+  mcnemarExact,
   mulberry32,
   quantile,
+  wilsonInterval,
+  Z_95,
 } from '../../../src/core/statistics.ts';
 import { computeMetrics } from '../../../src/core/metrics.ts';
 import { makeDataset, makePair, officialDataset, randomAnswers } from './fixtures.ts';
@@ -153,5 +156,81 @@ describe('binomialTest', () => {
       9,
     );
     expect(logGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 13);
+  });
+});
+
+describe('wilsonInterval (95 %, z = 1.959963984540054, z² = 3.8414588206941)', () => {
+  it('18 of 20, worked by hand', () => {
+    // p̂ = 18/20 = 0.9; z²/n = 0.19207294; 1 + z²/n = 1.19207294; z²/2n = 0.09603647.
+    // centre = (0.9 + 0.09603647) / 1.19207294 = 0.99603647 / 1.19207294 = 0.83554994.
+    // p̂(1 − p̂)/n = 0.09/20 = 0.0045; z²/4n² = 3.84145882/1600 = 0.00240091; √(0.00690091) = 0.08307173.
+    // half = z / 1.19207294 · 0.08307173 = 1.64416448 · 0.08307173 = 0.13658358.
+    // → [0.83554994 − 0.13658358, 0.83554994 + 0.13658358] = [0.69896635, 0.97213352].
+    const w = wilsonInterval(18, 20);
+    expect(w.estimate).toBe(0.9);
+    expect(w.lower).toBeCloseTo(0.69896635, 7);
+    expect(w.upper).toBeCloseTo(0.97213352, 7);
+  });
+
+  it('all agree: the lower bound is n / (n + z²), the upper 1', () => {
+    // p̂ = 1: centre = (1 + z²/2n)/(1 + z²/n), half = z/(1 + z²/n) · z/2n = (z²/2n)/(1 + z²/n),
+    // so lower = 1/(1 + z²/n) = n/(n + z²) = 10/13.84145882 = 0.72246720, upper = 1.
+    const w = wilsonInterval(10, 10);
+    expect(w.lower).toBeCloseTo(10 / (10 + Z_95 * Z_95), 12);
+    expect(w.lower).toBeCloseTo(0.7224672, 7);
+    expect(w.upper).toBe(1);
+  });
+
+  it('none agree: the upper bound is z² / (n + z²), the lower 0', () => {
+    // p̂ = 0, n = 5: upper = (z²/10 + z²/10)/(1 + z²/5) = z²/(5 + z²) = 3.84145882/8.84145882 = 0.43448246.
+    const w = wilsonInterval(0, 5);
+    expect(w.lower).toBe(0);
+    expect(w.upper).toBeCloseTo(0.43448246, 7);
+  });
+
+  it('rejects an empty sample and impossible counts', () => {
+    expect(() => wilsonInterval(0, 0)).toThrow(RangeError);
+    expect(() => wilsonInterval(6, 5)).toThrow(RangeError);
+    expect(() => wilsonInterval(1.5, 5)).toThrow(RangeError);
+  });
+});
+
+describe('mcnemarExact: p = min(1, 2 · P[X ≤ min(b, c)]), X ~ Bin(b + c, 1/2)', () => {
+  it('b = 1, c = 4: 2 · (C(5,0) + C(5,1)) / 2⁵ = 2 · 6/32 = 0.375', () => {
+    expect(mcnemarExact(1, 4)).toEqual({ b: 1, c: 4, pValue: expect.closeTo(0.375, 12) });
+    expect(mcnemarExact(4, 1).pValue).toBeCloseTo(0.375, 12);
+  });
+
+  it('b = 0, c = 6: 2 · 1/2⁶ = 0.03125', () => {
+    expect(mcnemarExact(0, 6).pValue).toBeCloseTo(0.03125, 12);
+  });
+
+  it('b = 2, c = 10: 2 · (1 + 12 + 66) / 4096 = 158/4096 = 0.03857421875', () => {
+    expect(mcnemarExact(2, 10).pValue).toBeCloseTo(0.03857421875, 12);
+  });
+
+  it('b = c = 3: 2 · (1 + 6 + 15 + 20)/64 = 1.3125, capped at 1', () => {
+    expect(mcnemarExact(3, 3).pValue).toBe(1);
+  });
+
+  it('b + c = 0 (no discordant pair): p = 1', () => {
+    expect(mcnemarExact(0, 0)).toEqual({ b: 0, c: 0, pValue: 1 });
+  });
+
+  it('rejects negative or fractional counts', () => {
+    expect(() => mcnemarExact(-1, 2)).toThrow(RangeError);
+    expect(() => mcnemarExact(1, 2.5)).toThrow(RangeError);
+  });
+});
+
+describe('mcnemarExact on large samples', () => {
+  it('agrees with the log-space binomial beyond the exact recurrence', () => {
+    // n = 1200 > 1000 takes binomialPmf; n = 1000 the recurrence: both against the two-sided binomial test.
+    for (const [b, c] of [
+      [480, 520],
+      [580, 620],
+    ] as const) {
+      expect(mcnemarExact(b, c).pValue).toBeCloseTo(binomialTest(b, b + c, 0.5).pValueTwoSided, 9);
+    }
   });
 });

@@ -219,6 +219,24 @@ describe('explorer store', () => {
     expect(store.getState().url).toMatchObject({ pair: '2', outcome: 'confused' });
   });
 
+  it('filters to the pairs the compared run answers differently, and clears that filter', async () => {
+    const db = await seededDb();
+    // Run "old" answers as "new" except image 1 of pair 3 (B instead of A).
+    for (const c of CASES) {
+      const flipped = c.pairId === '3' && c.slot === 1 ? gd('3', 1, 0.2) : c;
+      await putCase(db, { ...flipped, runId: 'old', promptHash: 'h' });
+    }
+    const { store, location } = makeStore(db, '#explorer?pair=1&run=new&compare=old&method=GD');
+    store.getState().connect();
+    await store.getState().refresh();
+    await flush();
+    store.getState().setFilter({ flipped: true });
+    expect(store.getState().url).toMatchObject({ pair: '3', flipped: true });
+    expect(location.port.hash()).toBe('#explorer?pair=3&run=new&compare=old&method=GD&flipped=1');
+    store.getState().clearFilters();
+    expect(store.getState().url.flipped).toBe(false);
+  });
+
   it('restores the last view on a bare #explorer and leaves other tabs alone', async () => {
     const db = await seededDb();
     const { store, location } = makeStore(db, '#explorer?pair=2&view=scatter');

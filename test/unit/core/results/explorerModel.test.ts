@@ -152,6 +152,41 @@ describe('filterExplorerPairs', () => {
   });
 });
 
+describe('the flipped filter (against the compared run)', () => {
+  const none = { category: '', outcome: '' as OutcomeFilter, query: '' };
+  const ids = (ps: ConfusionPair[]) => ps.map((p) => p.id);
+  // Main GD: 1 (A,B), 2 (B,B), 3 (B,A), 4 (A,–), 5 not run. Compared: 1 (A,A) image 2 flipped,
+  // 2 and 3 the same, 4 (B,B) image 1 flipped (image 2 unanswered in the main run), 5 not compared.
+  const compared = indexRunCases(null, [
+    gd('1', 1, 0.9),
+    gd('1', 2, 0.9),
+    gd('2', 1, 0.3),
+    gd('2', 2, 0.4),
+    gd('3', 1, 0.2),
+    gd('3', 2, 0.7),
+    gd('4', 1, 0.1),
+    gd('4', 2, 0.1),
+    gd('5', 1, 0.9),
+    gd('5', 2, 0.1),
+  ]);
+
+  it('keeps the pairs with an image answered differently, with the other filters', () => {
+    const flipped = { ...none, flipped: true };
+    expect(ids(filterExplorerPairs(pairs, flipped, index, 'GD', compared))).toEqual(['1', '4']);
+    expect(ids(filterExplorerPairs(pairs, { ...flipped, outcome: 'both' }, index, 'GD', compared))).toEqual([
+      '1',
+    ]);
+    expect(
+      ids(filterExplorerPairs(pairs, { ...flipped, category: 'Cardiac' }, index, 'GD', compared)),
+    ).toEqual([]);
+  });
+
+  it('keeps everything without a compared run or a method', () => {
+    expect(filterExplorerPairs(pairs, { ...none, flipped: true }, index, 'GD', null)).toHaveLength(5);
+    expect(filterExplorerPairs(pairs, { ...none, flipped: true }, index, null, compared)).toHaveLength(5);
+  });
+});
+
 describe('navigation', () => {
   const list = [p1, p3, p5];
 

@@ -19,7 +19,7 @@ import { tabFromHash } from '../../../../src/state/uiStore.ts';
 describe('explorer URL state', () => {
   it('reads the documented form', () => {
     const state = parseExplorerHash(
-      '#explorer?pair=10001&run=r-1&compare=r-2&method=GD&cat=Cerebral&outcome=confused&q=carotid+artery&view=scatter&present=1',
+      '#explorer?pair=10001&run=r-1&compare=r-2&method=GD&cat=Cerebral&outcome=confused&q=carotid+artery&flipped=1&view=scatter&present=1',
     );
     expect(state).toEqual({
       pair: '10001',
@@ -29,6 +29,7 @@ describe('explorer URL state', () => {
       category: 'Cerebral',
       outcome: 'confused',
       query: 'carotid artery',
+      flipped: true,
       view: 'scatter',
       sort: DEFAULT_SORT,
       present: true,
@@ -88,6 +89,7 @@ describe('explorer URL state', () => {
       category: text,
       outcome: fc.constantFrom<OutcomeFilter>('', ...OUTCOME_FILTERS),
       query: text,
+      flipped: fc.boolean(),
       view: fc.constantFrom(...EXPLORER_VIEWS),
       sort: fc.record({ key: fc.constantFrom(...SORT_KEYS), descending: fc.boolean() }),
       present: fc.boolean(),

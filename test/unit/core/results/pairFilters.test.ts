@@ -4,8 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { parseDatasetJson } from '../../../../src/core/dataset.ts';
 import type { ConfusionPair } from '../../../../src/core/types.ts';
 import {
+  answerLookup,
   countImages,
+  filterFlippedPairs,
   filterPairs,
+  flippedSlots,
   pairHasCategory,
   pairsPerCategory,
   searchTerms,
@@ -90,5 +93,44 @@ describe('counting', () => {
 
   it('splits search text into lower-case words', () => {
     expect(searchTerms('  Aortic   DISSECTION ')).toEqual(['aortic', 'dissection']);
+  });
+});
+
+describe('flipped pairs', () => {
+  // Run A and run B: pair 1 the same, pair 2 image 2 flipped, pair 3 a letter against invalid on
+  // image 1, pair 4 image 2 unanswered by B (not compared).
+  const a = answerLookup(
+    new Map([
+      ['1', { 1: 'A' as const, 2: 'B' as const }],
+      ['2', { 1: 'A' as const, 2: 'B' as const }],
+      ['3', { 1: 'A' as const, 2: 'B' as const }],
+      ['4', { 1: 'A' as const, 2: 'B' as const }],
+    ]),
+  );
+  const b = answerLookup(
+    new Map([
+      ['1', { 1: 'A' as const, 2: 'B' as const }],
+      ['2', { 1: 'A' as const, 2: 'A' as const }],
+      ['3', { 1: null, 2: 'B' as const }],
+      ['4', { 1: 'A' as const }],
+    ]),
+  );
+
+  it('names the images answered differently by both runs', () => {
+    expect(flippedSlots('1', a, b)).toEqual([]);
+    expect(flippedSlots('2', a, b)).toEqual([2]);
+    expect(flippedSlots('3', a, b)).toEqual([1]);
+    expect(flippedSlots('4', a, b)).toEqual([]);
+    expect(flippedSlots('9', a, b)).toEqual([]);
+  });
+
+  it('keeps the pairs with a flipped image, in order', () => {
+    expect(
+      filterFlippedPairs(
+        ['1', '2', '3', '4'].map((id) => pair(id)),
+        a,
+        b,
+      ).map((p) => p.id),
+    ).toEqual(['2', '3']);
   });
 });

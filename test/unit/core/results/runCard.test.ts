@@ -59,6 +59,21 @@ describe('run card scoring report', () => {
     expect(buildRunCard(withScoring({ ...full, extra: 1 }), null, null).scoring).toEqual(full);
   });
 
+  it('carries the self-check tolerance and its dtype where recorded', () => {
+    const q8 = {
+      ...cached,
+      cacheCheck: {
+        passed: true,
+        maxProbDiff: 0.04,
+        cases: 6,
+        tolerance: 0.1,
+        toleranceDtype: 'q8',
+        exactDecisions: false,
+      },
+    };
+    expect(buildRunCard(withScoring(q8), null, null).scoring).toEqual(q8);
+  });
+
   it('is null when the run recorded none', () => {
     expect(buildRunCard(run, officialDataset, null).scoring).toBeNull();
   });

@@ -62,6 +62,38 @@ describe('run card scoring entry', () => {
     });
   });
 
+  it('names the tolerance the self-check used, its dtype, and whether near ties may differ', () => {
+    const q8 = {
+      modeRequested: 'cached',
+      modeUsed: 'cached',
+      cacheCheck: {
+        passed: true,
+        maxProbDiff: 0.043,
+        cases: 6,
+        tolerance: 0.1,
+        toleranceDtype: 'q8',
+        exactDecisions: false,
+      },
+    };
+    expect(scoringEntry(q8).scoring).toEqual([
+      'cached (image prefix reused)',
+      'self-check on the first image: passed, max |Δp| 0.043 (tolerance 0.10 for q8, near-tied decisions may differ) over 6 cases',
+    ]);
+    const fp32 = {
+      ...q8,
+      cacheCheck: {
+        ...q8.cacheCheck,
+        maxProbDiff: 2e-7,
+        tolerance: 1e-4,
+        toleranceDtype: 'fp32',
+        exactDecisions: true,
+      },
+    };
+    expect(scoringEntry(fp32).scoring![1]).toBe(
+      'self-check on the first image: passed, max |Δp| 2.0e-7 (tolerance 0.00010 for fp32) over 6 cases',
+    );
+  });
+
   it('says why a run was recomputed in full', () => {
     const full = {
       modeRequested: 'cached',
