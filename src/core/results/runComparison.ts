@@ -10,7 +10,9 @@ import type { RunRecord } from '../run/records.ts';
 import { mcnemarExact, wilsonInterval, type ConfidenceInterval, type McNemarResult } from '../statistics.ts';
 import type { Answer, CaseRecord, Dataset, Method, PairAnswers } from '../types.ts';
 import { answerLookup, flippedSlots } from './pairFilters.ts';
-import { runSetup, scoringOf, UNKNOWN } from './runCard.ts';
+import { letterRuleOf, preprocessingOf, runSetup, scoringOf, UNKNOWN } from './runCard.ts';
+import { letterRulePromptHash } from '../run/identity.ts';
+import { DEFAULT_LETTER_RULE } from '../run/letterRules.ts';
 import { effectiveCases, runMethods, type MaybeStored } from './runResults.ts';
 
 export const COMPARISON_FORMAT = 'mediconfusion-run-comparison';
@@ -30,14 +32,31 @@ interface ComparableSetting {
 
 /**
  * The settings a comparison may span, shown as "A → B" where they differ. Any other field of the
- * run's identity not in MUST_MATCH (e.g. a letter rule or a preprocessing choice) may differ too;
- * it changes the run id, and the two run ids are always shown.
+ * run's identity not in MUST_MATCH may differ too; it changes the run id, and the two run ids are
+ * always shown.
  */
 export const COMPARABLE_SETTINGS: readonly ComparableSetting[] = [
   { name: 'dtype', read: (r) => runSetup(r).dtype },
   { name: 'device', read: (r) => runSetup(r).device },
   { name: 'scoring mode', read: (r) => scoringOf(r)?.modeUsed ?? UNKNOWN },
+  { name: 'GD letter rule', read: (r) => letterRuleOf(r) },
+  { name: 'image preprocessing', read: (r) => preprocessingOf(r)?.choice ?? UNKNOWN },
 ];
+
+/**
+ * Whether two runs asked the same method's prompts. GD's prompt hash also carries a non-official
+ * letter rule (the same template read under another rule), so a GD hash under another rule is
+ * matched by re-deriving it from the official-rule run's hash.
+ */
+function samePrompts(m: Method, a: RunRecord, b: RunRecord, ha: string, hb: string): boolean {
+  if (ha === hb) return true;
+  if (m !== 'GD') return false;
+  const [ra, rb] = [letterRuleOf(a), letterRuleOf(b)];
+  if (ra === UNKNOWN || rb === UNKNOWN) return false;
+  if (ra === DEFAULT_LETTER_RULE) return letterRulePromptHash(ha, rb) === hb;
+  if (rb === DEFAULT_LETTER_RULE) return letterRulePromptHash(hb, ra) === ha;
+  return false;
+}
 
 /** What must be the same in both runs for a difference to be the setting's, with how to say it. */
 const MUST_MATCH: readonly {
@@ -225,7 +244,7 @@ export function compareRuns(
       });
       continue;
     }
-    if (ha !== hb) {
+    if (!samePrompts(m, a.run, b.run, ha, hb)) {
       skipped.push({
         method: m,
         reason: `the ${m} prompts differ (${ha} vs ${hb})${m === 'FF' ? ': another judge or FF settings' : ''}`,

@@ -9,6 +9,7 @@ import {
   type RunComparison,
 } from '../../../../src/core/results/runComparison.ts';
 import type { RunRecord } from '../../../../src/core/run/records.ts';
+import { letterRulePromptHash } from '../../../../src/core/run/identity.ts';
 import type { Answer, CaseRecord, Dataset, Method } from '../../../../src/core/types.ts';
 import { makeDataset, makePair } from '../fixtures.ts';
 import { makeRun } from './fixtures.ts';
@@ -198,6 +199,22 @@ describe('what may and may not differ', () => {
       { setting: 'device', a: 'webgpu', b: 'wasm' },
       { setting: 'scoring mode', a: 'cached', b: 'full' },
     ]);
+  });
+
+  it("compares GD across letter rules: the other rule's GD hash is re-derived from the official run's", () => {
+    const asWritten = {
+      ...q4,
+      dtype: 'fp32',
+      letterRule: 'as-written' as const,
+      promptHashes: { ...q4.promptHashes, GD: letterRulePromptHash(fp32.promptHashes.GD!, 'as-written') },
+    };
+    const r = comparable(both(fp32, asWritten));
+    expect(r.differences).toEqual([{ setting: 'GD letter rule', a: 'official', b: 'as-written' }]);
+    expect(r.methods.map((m) => m.method)).toContain('GD');
+    // A GD hash that is not the official one under the other rule is another prompt.
+    const other = { ...asWritten, promptHashes: { ...asWritten.promptHashes, GD: 'another-template' } };
+    const refused = both(fp32, other);
+    expect(refused.comparable ? [] : refused.reasons.join(' ')).toMatch(/GD: the GD prompts differ/);
   });
 
   it('refuses another model, revision, question set, engine version or image condition, with the reason', () => {
