@@ -1,9 +1,10 @@
 // The run record made for imported answers: the run card fields a file states (our card or the CLI's),
 // and everything it does not state recorded as unknown, with an id that is the same for the same file.
+import { dtypeLabel, parseDtypeChoice } from '../run/dtypes.ts';
 import { stableHash } from '../hash.ts';
 import { DEFAULT_LETTER_RULE, isLetterRule, type LetterRule } from '../run/letterRules.ts';
 import type { RunRecord, RunStatus } from '../run/records.ts';
-import { ALL_DTYPES, type Device, type Dtype } from '../run/vocabulary.ts';
+import type { Device } from '../run/vocabulary.ts';
 import { METHODS, type CaseRecord, type Dataset, type Method } from '../types.ts';
 import { isObject, stringRecord } from './jsonShape.ts';
 import { UNKNOWN } from './runCard.ts';
@@ -11,7 +12,6 @@ import { UNKNOWN } from './runCard.ts';
 export type ImportKind = 'bundle' | 'cli' | 'csv' | 'official';
 
 const DEVICES: readonly Device[] = ['webgpu', 'wasm', 'cpu'];
-const DTYPES = ALL_DTYPES;
 const RUN_STATUSES: readonly RunStatus[] = ['running', 'paused', 'complete', 'cancelled', 'failed'];
 const SOURCE_KINDS: readonly RunRecord['model']['sourceKind'][] = ['hub', 'path', 'files'];
 
@@ -35,7 +35,8 @@ export interface CardFields {
   revision: string | null;
   sourceKind: RunRecord['model']['sourceKind'] | null;
   device: Device | null;
-  dtype: Dtype | null;
+  /** A dtype, or a per-file mix's label (`file=dtype,…`, core/run/dtypes dtypeLabel). */
+  dtype: string | null;
   status: RunStatus | null;
   methods: Method[];
   promptHashes: Record<string, string>;
@@ -46,6 +47,16 @@ export interface CardFields {
   /** GD's letter rule as the card states it (absent when not stated, so older files keep their import id). */
   letterRule?: LetterRule;
   provenance: Record<string, unknown>;
+}
+
+/** A card's dtype when it is one, or a valid per-file mix, written back as its stable label. */
+function dtypeLabelOf(x: unknown): string | null {
+  if (typeof x !== 'string') return null;
+  try {
+    return dtypeLabel(parseDtypeChoice(x));
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -73,7 +84,7 @@ export function readCard(card: Record<string, unknown>): CardFields {
     revision: str(model.revision),
     sourceKind: pick(model.sourceKind, SOURCE_KINDS),
     device: pick(card.device, DEVICES),
-    dtype: pick(card.dtype, DTYPES),
+    dtype: dtypeLabelOf(card.dtype),
     status: pick(card.status, RUN_STATUSES),
     methods: Array.isArray(card.methods)
       ? METHODS.filter((m) => (card.methods as unknown[]).includes(m))

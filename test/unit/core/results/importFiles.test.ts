@@ -146,6 +146,25 @@ describe('export → import round trips', () => {
       numbers(results),
     );
   });
+
+  it('keeps a per-file dtype mix from the command line, and drops a dtype that is none', () => {
+    const withDtype = (dtype: string) =>
+      JSON.stringify({
+        runCard: {
+          model: { id: 'org/tiny', revision: 'r1' },
+          dtype,
+          methods: METHODS_RUN,
+          dataset: { name: officialDataset.name, hash: officialDataset.hash, pairs: 176 },
+          promptHashes: { GD: 'a', PS: 'b', MC: 'c' },
+          engineVersion: '1',
+        },
+        metrics: {},
+        records,
+      });
+    const mixed = 'decoder_model_merged=q4,embed_tokens=fp16,vision_encoder=q4';
+    expect(parseResultsFile(withDtype(mixed), 'mix.json', officialDataset).run.dtype).toBe(mixed);
+    expect(parseResultsFile(withDtype('q5'), 'bad.json', officialDataset).run.dtype).toBe('fp32');
+  });
 });
 
 describe('malformed imports', () => {
