@@ -1,11 +1,14 @@
 // The run store's pure half: what the Run tab's choices mean as a core/run RunSetup, the run record
 // a start writes (label, model, provenance for the run card), and the scoring report kept in it.
+import { formatCount } from '../core/datasetFields.ts';
 import { familyById } from '../core/modelFamilies.ts';
 import type { FreeFormSetup, RunIdentity, RunSetup } from '../core/run/identity.ts';
+import { plannedCases, type ImageGroup } from '../core/run/plan.ts';
 import type { RunRecord } from '../core/run/records.ts';
 import type { Device } from '../core/run/vocabulary.ts';
 import { METHODS, type Dataset, type Method } from '../core/types.ts';
 import type { LoadedModelView } from './modelStore.ts';
+import type { ReadableError } from './engineClient.ts';
 
 export interface AppRunChoice {
   dataset: Pick<Dataset, 'hash'>;
@@ -75,5 +78,37 @@ export function newRunRecord(
     },
     imported: false,
     ...(blank ? { imageCondition: 'blank' as const } : {}),
+  };
+}
+
+/**
+ * An out-of-memory error says what was being processed: the case after the `done` finished ones
+ * of this session's plan (the engine computes them in plan order), with the length of its text,
+ * and the advice fits (a long text, not the dtype, may be the cause).
+ */
+export function explainOutOfMemory(
+  error: ReadableError,
+  dataset: Pick<Dataset, 'pairs'>,
+  images: readonly ImageGroup[] | null,
+  done: number,
+): ReadableError {
+  if (error.kind !== 'out-of-memory') return error;
+  const next = images ? plannedCases(images)[done] : undefined;
+  if (!next) return { ...error, message: `${error.message} (while loading the run, before its first case)` };
+  const pair = dataset.pairs.find((p) => p.id === next.pairId);
+  const chars = pair ? pair.question.length + pair.optionA.length + pair.optionB.length : 0;
+  const what =
+    `while computing pair ${next.pairId}, image ${next.slot}, ${next.method}` +
+    (pair ? ` (question and options: ${formatCount(chars)} characters)` : '');
+  return {
+    ...error,
+    message: `${error.message} — ${what}`,
+    ...(chars > 1000
+      ? {
+          hint:
+            `Pair ${next.pairId} has an unusually long text: shorten it in the dataset, or leave it out ` +
+            '(run part of the benchmark), before trying a smaller dtype.',
+        }
+      : {}),
   };
 }

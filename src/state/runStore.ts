@@ -9,7 +9,7 @@ import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { blindIdentity, runIdentity, RunSetupError, type RunIdentity } from '../core/run/identity.ts';
 import { METHOD_SPECS } from '../core/run/methods.ts';
-import { planRun } from '../core/run/plan.ts';
+import { planRun, type ImageGroup } from '../core/run/plan.ts';
 import type { RunRecord } from '../core/run/records.ts';
 import { scoringReport, type RunProgress } from '../core/run/vocabulary.ts';
 import { METHODS, type Dataset } from '../core/types.ts';
@@ -28,7 +28,7 @@ import { RateMeter, engineClient, etaSeconds, readableError, type ReadableError 
 import { imageStore } from './imageStore.ts';
 import { modelStore } from './modelStore.ts';
 import { judgeStore } from './judgeStore.ts';
-import { appRunSetup, newRunRecord } from './runRecord.ts';
+import { appRunSetup, explainOutOfMemory, newRunRecord } from './runRecord.ts';
 import {
   ACTIVE_PHASES,
   LOCK_PREFIX,
@@ -147,6 +147,9 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       });
 
       let run: RunRecord | null = null;
+      // What this session computes, and how many of its cases are done (for an out-of-memory error).
+      let planned: ImageGroup[] | null = null;
+      let doneThisSession = 0;
       try {
         // Long runs must survive storage pressure; a refusal only means the browser may evict.
         await deps.requestPersistence().catch(() => false);
@@ -166,6 +169,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           presentImageIds: new Set(blank ? [] : await listImageIds(db)),
           storedKeys: new Set(stored.map((c) => c.key)),
         });
+        planned = plan.images;
         const startedAt = deps.now();
         set({
           notRunPairs: plan.notRunPairs,
@@ -196,6 +200,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           onProgress: (p: RunProgress) => {
             const now = deps.now();
             meter.add(now, p.done);
+            doneThisSession = p.done;
             const rate = meter.rate() ?? (p.elapsedMs > 0 ? (p.done * 1000) / p.elapsedMs : null);
             const done = plan.alreadyDone + p.done;
             set({
@@ -257,7 +262,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         set({ run, phase: status });
         broadcast(run, status);
       } catch (e) {
-        const error = readableError(e);
+        const error = explainOutOfMemory(readableError(e), dataset, planned, doneThisSession);
         const lostEngine = error.kind === 'device-lost' || error.kind === 'worker-crashed';
         if (lostEngine) {
           // Recovery needs a fresh worker; its model is gone with the old one.

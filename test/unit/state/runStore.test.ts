@@ -346,6 +346,23 @@ describe('run store', () => {
     expect(other.getState().error).toMatchObject({ kind: 'internal' });
   });
 
+  it('says what was being processed when memory ran out, and advises by the text when it is long', async () => {
+    const { store, engine } = await setup({
+      beforeCase: (i) => {
+        if (i === 1) throw toEngineFailure(new Error('std::bad_alloc'));
+      },
+    });
+    await store.getState().start();
+    const next = plannedCases(engine.requests[0]!.plan)[1]!;
+    const error = store.getState().error!;
+    expect(error.kind).toBe('out-of-memory');
+    expect(error.message).toContain(
+      `while computing pair ${next.pairId}, image ${next.slot}, ${next.method}`,
+    );
+    expect(error.message).toMatch(/question and options: \d+ characters/);
+    expect(error.hint).toMatch(/smaller dtype/);
+  });
+
   it('finds runs a closed tab left running (unless another tab holds them) and does not start them', async () => {
     const { db, store, engine } = await setup();
     const base: RunRecord = {

@@ -1,0 +1,96 @@
+// The first hour of a new user, end to end in headless Chromium on the built app (issue 18): a
+// dataset file with an enormous field, a cold start, starting with nothing to do, and running part
+// of the benchmark. Each test starts from a fresh browser profile and drives the UI only.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startApp, freshPage, shot, type App } from '../support/firstHour.ts';
+
+let app: App;
+let tmp: string;
+
+const official = JSON.parse(readFileSync('public/data/mediconfusion/dataset.json', 'utf8')) as Record<
+  string,
+  Record<string, unknown>
+>;
+
+/** Milliseconds the page takes to answer a trivial evaluate (capped at `cap`). */
+async function roundTrip(page: Page, cap = 5000): Promise<number> {
+  const t0 = Date.now();
+  await Promise.race([
+    page.evaluate(() => document.readyState),
+    new Promise((resolve) => setTimeout(resolve, cap)),
+  ]);
+  return Date.now() - t0;
+}
+
+beforeAll(async () => {
+  app = await startApp();
+  tmp = await mkdtemp(path.join(tmpdir(), 'first-hour-'));
+}, 300_000);
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('the first hour', () => {
+  it('1. refuses a 5-million-character question at once, naming pair, field and limit; a large dataset renders only the rows on screen', async () => {
+    const { browser, page } = await freshPage();
+    try {
+      await page.goto(`${app.url}/#pairs`);
+      await expect
+        .poll(() => page.getByTestId('pair-count').textContent(), { timeout: 60_000 })
+        .toMatch(/^176 pairs/);
+
+      const huge = structuredClone(official);
+      huge['10002']!['question'] = 'Is this enormous? '.repeat(280_000).slice(0, 5_000_000);
+      const hugeFile = path.join(tmp, 'enormous.json');
+      await writeFile(hugeFile, JSON.stringify(huge));
+      await page.getByTestId('dataset-file-input').setInputFiles(hugeFile);
+      // The page answers within a second throughout, while the file is read and checked.
+      const trips: number[] = [];
+      const until = Date.now() + 3000;
+      while (Date.now() < until) trips.push(await roundTrip(page));
+      expect(Math.max(...trips)).toBeLessThan(1000);
+      const error = page.getByTestId('dataset-error');
+      await error.waitFor({ timeout: 10_000 });
+      const text = (await error.textContent()) ?? '';
+      expect(text).toContain('pair 10002');
+      expect(text).toContain('"question"');
+      expect(text).toMatch(/at most 2,000 characters/);
+      expect(text).toContain('5,000,000');
+      expect(await page.getByTestId('pair-count').textContent()).toMatch(/^176 pairs/);
+      await shot(page, 'first-hour-1-refused');
+
+      // 3000 valid pairs: only the rows near the screen are in the page, scrolling brings the others.
+      const ids = Object.keys(official);
+      const big: Record<string, unknown> = {};
+      for (let i = 0; i < 3000; i++) big[`b${i + 1}`] = official[ids[i % ids.length]!];
+      const bigFile = path.join(tmp, 'large.json');
+      await writeFile(bigFile, JSON.stringify(big));
+      await page.getByTestId('dataset-file-input').setInputFiles(bigFile);
+      await expect
+        .poll(() => page.getByTestId('pair-count').textContent(), { timeout: 60_000 })
+        .toMatch(/^3000 pairs/);
+      expect(await roundTrip(page)).toBeLessThan(1000);
+      expect(await page.getByTestId('pair-row').count()).toBeLessThan(200);
+      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+      await expect
+        .poll(
+          async () => {
+            await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+            return page.locator('[data-testid=pair-row][data-pair-id=b3000]').count();
+          },
+          { timeout: 10_000 },
+        )
+        .toBe(1);
+      expect(await page.getByTestId('pair-row').count()).toBeLessThan(200);
+      await shot(page, 'first-hour-1-large-bottom');
+    } finally {
+      await browser.close();
+    }
+  });
+});
