@@ -56,7 +56,8 @@ export function SetAccuracyChart({ bars, chance }: { bars: readonly Bar[]; chanc
             `${b.label}: ${formatValue(b.value)} %` +
             (b.method ? ` (${b.method})` : '') +
             (b.interval ? `, 95 % CI ${formatInterval(b.interval.lower, b.interval.upper)}` : '') +
-            (b.significant ? ', above random guessing' : '');
+            (b.significant ? ', above random guessing' : '') +
+            (b.invalidRate !== undefined ? `, ${formatValue(b.invalidRate)} % of answers invalid` : '');
           const end = b.interval ? Math.max(x(b.value), x(b.interval.upper)) : x(b.value);
           return (
             <g key={b.key} className={`chart-row chart-row-${b.kind}`}>
@@ -83,6 +84,7 @@ export function SetAccuracyChart({ bars, chance }: { bars: readonly Bar[]; chanc
                 {formatValue(b.value)}
                 {b.significant ? '*' : ''}
                 {b.method ? ` ${b.method}` : ''}
+                {b.invalidRate !== undefined ? ` · ${formatValue(b.invalidRate)} % invalid` : ''}
               </text>
             </g>
           );
@@ -115,6 +117,9 @@ export function SetAccuracyChart({ bars, chance }: { bars: readonly Bar[]; chanc
               <th scope="col" className="num">
                 95 % interval
               </th>
+              <th scope="col" className="num">
+                Invalid answers (%)
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -132,6 +137,13 @@ export function SetAccuracyChart({ bars, chance }: { bars: readonly Bar[]; chanc
                 <td className="num">
                   {b.interval ? formatInterval(b.interval.lower, b.interval.upper) : '—'}
                 </td>
+                <td className="num">
+                  {b.invalidRate !== undefined
+                    ? formatValue(b.invalidRate)
+                    : b.kind === 'paper'
+                      ? 'not published'
+                      : '—'}
+                </td>
               </tr>
             ))}
             <tr>
@@ -139,6 +151,7 @@ export function SetAccuracyChart({ bars, chance }: { bars: readonly Bar[]; chanc
               <td className="num">{formatValue(chance)}</td>
               <td>—</td>
               <td className="num">—</td>
+              <td className="num">0.00</td>
             </tr>
           </tbody>
         </table>
