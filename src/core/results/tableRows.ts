@@ -60,7 +60,6 @@ export interface Table1Row {
   bestIndividual: MetricCell;
 }
 
-const EMPTY: MetricCell = { value: null };
 const dash = (reason: string): MetricCell => ({ value: null, reason });
 
 /** Invalid rates from this share up are named under the run's label. */
