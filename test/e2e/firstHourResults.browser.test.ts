@@ -1,9 +1,11 @@
 // The first hour of a researcher in the Results tab, end to end in headless Chromium on the built
 // app (issue 18): invalid answers are visible, runs can be told apart, and a reload in the middle
 // of a run keeps its settings. Each test starts from a fresh browser profile and drives the UI.
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatValue } from '../../src/core/results/tableRows.ts';
 import {
+  ARTIFACTS,
   chooseMethods,
   freshPage,
   imagesForPairs,
@@ -65,6 +67,74 @@ describe('the first hour with results', () => {
         page.getByTestId('results-chart-categories').locator('.chart-caption').textContent(),
       ).resolves.toContain(`${formatValue((invalid / 12) * 100)} % invalid`);
       await shot(page, 'first-hour-2-invalid', true);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('3. gives every run a short editable name, marks imported runs, and keeps chart labels whole', async () => {
+    const { browser, page } = await freshPage();
+    try {
+      await page.goto(app.runUrl);
+      await loadModel(page, 'fp32');
+      await importImages(page, imagesForPairs(3).files);
+      await chooseMethods(page, ['GD']);
+      await page.getByTestId('run-start').click();
+      await waitForRunEnd(page);
+      await loadModel(page, 'fp16');
+      await page.getByTestId('run-start').click();
+      await waitForRunEnd(page);
+      const { runs } = await stored(page);
+      expect(runs).toHaveLength(2);
+      const fp32 = runs.find((r) => r.dtype === 'fp32')!;
+
+      await page.goto(`${app.url}/#results`);
+      const labels = page.locator('[data-testid=results-row][data-run-id] .row-label');
+      await expect.poll(() => labels.count(), { timeout: 60_000 }).toBe(2);
+      const names = await labels.allTextContents();
+      for (const name of names) {
+        expect(name).toMatch(/^tiny-smolvlm · fp(32|16) · wasm · GD · \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+      }
+      expect(new Set(names).size).toBe(2);
+
+      // An exported bundle imported again is a run of its own, marked as imported.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('results-export-bundle').first().click(),
+      ]);
+      const bundle = path.join(ARTIFACTS, 'first-hour-3-bundle.json');
+      await download.saveAs(bundle);
+      await page.getByTestId('results-import-input').setInputFiles(bundle);
+      await expect.poll(() => labels.count(), { timeout: 60_000 }).toBe(3);
+      const imported = page.locator(
+        '[data-testid=results-row][data-run-id]:has([data-testid=results-row-imported])',
+      );
+      expect(await imported.count()).toBe(1);
+
+      // Rename the fp32 run: the new name is everywhere, and stays after a reload.
+      const item = page.locator(`[data-testid=run-list-item][data-run-id="${fp32.id}"]`);
+      await item.getByTestId('run-rename').click();
+      await item.getByTestId('run-name-input').fill('Baseline fp32');
+      await item.getByTestId('run-name-input').press('Enter');
+      const row = page.locator(`[data-testid=results-row][data-run-id="${fp32.id}"] .row-label`);
+      await expect.poll(() => row.textContent(), { timeout: 30_000 }).toBe('Baseline fp32');
+      await page.reload();
+      await expect.poll(() => row.textContent(), { timeout: 60_000 }).toBe('Baseline fp32');
+      await expect(item.getByTestId('run-name').textContent()).resolves.toBe('Baseline fp32');
+
+      // Both charts show every run's whole name (no label cut short), three runs told apart.
+      const tableNames = await labels.allTextContents();
+      const chartLabels = await page
+        .locator('[data-testid=results-chart-set] .chart-row-run .chart-label')
+        .allTextContents();
+      expect(chartLabels).toHaveLength(3);
+      for (const l of chartLabels) expect(l).not.toContain('…');
+      expect(new Set(chartLabels).size).toBe(3);
+      for (const name of tableNames) expect(chartLabels.some((l) => l.startsWith(name))).toBe(true);
+      const legend =
+        (await page.getByTestId('results-chart-categories').locator('.chart-caption').textContent()) ?? '';
+      for (const name of tableNames) expect(legend).toContain(name);
+      await shot(page, 'first-hour-3-names', true);
     } finally {
       await browser.close();
     }

@@ -166,6 +166,7 @@ export interface StoredRun {
   id: string;
   label: string;
   name?: string;
+  dtype: string;
   methods: Method[];
   imported: boolean;
   imageCondition?: string;

@@ -3,6 +3,7 @@
 import type { Method } from '../types.ts';
 import { roundOfficial } from '../resultFormats.ts';
 import type { RunRecord } from '../run/records.ts';
+import { runName } from '../run/runName.ts';
 import { PAPER_RESULTS, type PaperResults } from './paperResults.ts';
 import { categoryMethod, type RunResults } from './runResults.ts';
 
@@ -49,6 +50,8 @@ export interface Table1Row {
   kind: RowKind;
   label: string;
   runId?: string;
+  /** A run read from a results file rather than computed here. */
+  imported?: boolean;
   /** E.g. "partial: 120 of 176 pairs", shown under the label. */
   note?: string;
   setAccuracy: Record<Method, MetricCell>;
@@ -125,8 +128,9 @@ export function runRow({ run, results }: RunForTable): Table1Row {
   return {
     key: `run:${run.id}`,
     kind: 'run',
-    label: run.label,
+    label: runName(run),
     runId: run.id,
+    ...(run.imported ? { imported: true } : {}),
     ...(note ? { note } : {}),
     setAccuracy: perMethod((m) => cell(m, 'set')),
     individualAccuracy: perMethod((m) => cell(m, 'individual')),
@@ -191,7 +195,7 @@ export function bestSetBars(runs: readonly RunForTable[], paper: PaperResults = 
     bars.push({
       key: row.key,
       kind: 'run',
-      label: row.label,
+      label: row.imported ? `${row.label} (imported)` : row.label,
       value: row.bestSet.value,
       ...(row.bestSet.interval ? { interval: row.bestSet.interval } : {}),
       method: row.bestSet.method ?? null,
@@ -253,7 +257,7 @@ export function table2Rows(
     return {
       key: `run:${run.id}`,
       kind: 'run',
-      label: run.label,
+      label: run.imported ? `${runName(run)} (imported)` : runName(run),
       runId: run.id,
       methodLabel: method ?? '—',
       values,

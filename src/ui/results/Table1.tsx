@@ -163,6 +163,11 @@ export function Table1({ rows, comparingNone }: { rows: readonly Table1Row[]; co
                 >
                   <th scope="row" className="col-label">
                     <span className="row-label">{row.label}</span>
+                    {row.imported && (
+                      <span className="badge" data-testid="results-row-imported">
+                        imported
+                      </span>
+                    )}
                     {row.note && <span className="row-note">{row.note}</span>}
                   </th>
                   {GROUPS.map((g) =>

@@ -1,5 +1,6 @@
 // Run tab, section 3: methods, start / pause / resume / cancel, live progress with the current pair,
 // and the run's problems (lost GPU, full storage, another tab running it, an interrupted run).
+import { runName } from '../../core/run/runName.ts';
 import { useEffect, useState } from 'react';
 import { useDatasetStore } from '../../state/datasetStore.ts';
 import { useImageStore } from '../../state/imageStore.ts';
@@ -145,7 +146,7 @@ function InterruptedNotice({ showResumeId }: { showResumeId: boolean }) {
         {interrupted.map((run, i) => (
           <li key={run.id}>
             <span>
-              {run.label} · {run.methods.join(', ')} · last saved {new Date(run.updatedAt).toLocaleString()}
+              {runName(run)} · last saved {new Date(run.updatedAt).toLocaleString()}
             </span>{' '}
             <button
               type="button"
@@ -302,7 +303,7 @@ export function RunSection() {
 
       <p className="run-status-line" role="status" aria-live="polite">
         Status: <strong data-testid="run-status">{PHASE_TEXT[phase]}</strong>
-        {run && phase !== 'idle' && <span className="muted"> · {run.label}</span>}
+        {run && phase !== 'idle' && <span className="muted"> · {runName(run)}</span>}
       </p>
 
       {showProgress && progress && (

@@ -15,7 +15,11 @@ import {
 import { officialDataset } from '../fixtures.ts';
 import { makeRun, randomRecords } from './fixtures.ts';
 
-const run = makeRun('r1', officialDataset, { label: 'My SmolVLM', methods: ['GD', 'MC'] });
+const run = makeRun('r1', officialDataset, {
+  label: 'My SmolVLM',
+  name: 'My SmolVLM',
+  methods: ['GD', 'MC'],
+});
 const records = randomRecords(officialDataset, ['GD', 'MC'], 5);
 const results = computeRunResults(run, records, officialDataset);
 
