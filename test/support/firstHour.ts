@@ -5,7 +5,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
 import { build, preview, type PreviewServer } from 'vite';
 import type { Page } from 'playwright-core';
 import type { Method } from '../../src/core/types.ts';
@@ -66,22 +65,38 @@ export async function shot(page: Page, name: string, fullPage = false): Promise<
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage });
 }
 
+/** Polls `read` until `ok` holds (usable in hooks, where expect.poll is not), else throws. */
+export async function until<T>(
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  what: string,
+  timeoutMs = 120_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** Loads the generated model from the local hub through the Run tab (wasm; fp32 unless told). */
 export async function loadModel(page: Page, dtype = 'fp32'): Promise<void> {
   await page.getByTestId('model-hub-id').fill(REPO);
   await page.getByTestId('model-device').selectOption('wasm');
   await page.getByTestId('model-dtype').selectOption(dtype);
   await page.getByTestId('model-load').click();
-  await expect
-    .poll(
-      async () =>
-        (await page.getByTestId('model-error').count()) > 0
-          ? `error: ${await page.getByTestId('model-error').textContent()}`
-          : await page.getByTestId('model-status').textContent(),
-      { timeout: 180_000, interval: 250 },
-    )
-    .toMatch(/^Loaded|^error/);
-  expect(await page.getByTestId('model-status').textContent()).toMatch(/^Loaded/);
+  const status = await until(
+    async () =>
+      (await page.getByTestId('model-error').count()) > 0
+        ? `error: ${await page.getByTestId('model-error').textContent()}`
+        : ((await page.getByTestId('model-status').textContent()) ?? ''),
+    (s) => /^Loaded|^error/.test(s),
+    'the model did not load',
+    180_000,
+  );
+  if (!status.startsWith('Loaded')) throw new Error(`the model did not load: ${status}`);
 }
 
 /**
@@ -115,18 +130,13 @@ export function allImages(): string[] {
 export async function importImages(page: Page, files: string[]): Promise<void> {
   const before = (await page.getByTestId('images-present-count').textContent()) ?? '';
   await page.getByTestId('images-files-input').setInputFiles(files);
-  await expect
-    .poll(() => page.getByTestId('images-present-count').textContent(), { timeout: 120_000 })
-    .not.toBe(before);
-  await expect
-    .poll(
-      async () =>
-        Number(/^(\d+) of/.exec((await page.getByTestId('images-present-count').textContent()) ?? '')?.[1]),
-      {
-        timeout: 120_000,
-      },
-    )
-    .toBeGreaterThanOrEqual(Math.min(files.length, 228));
+  const count = async () => (await page.getByTestId('images-present-count').textContent()) ?? '';
+  await until(count, (t) => t !== before, 'the images were not imported');
+  await until(
+    async () => Number(/^(\d+) of/.exec(await count())?.[1]),
+    (n) => n >= Math.min(files.length, 228),
+    'the images were not all counted',
+  );
 }
 
 export async function chooseMethods(page: Page, methods: readonly Method[], blind = false): Promise<void> {
