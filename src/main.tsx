@@ -8,6 +8,7 @@ import { datasetStore } from './state/datasetStore.ts';
 import { offlineStore } from './state/offlineStore.ts';
 import { syncTabWithLocation } from './state/uiStore.ts';
 import './ui/styles.css';
+import './ui/explorer/present.css';
 
 offlineStore.getState().start();
 void datasetStore.getState().loadOfficial();
