@@ -29,6 +29,8 @@ export interface PlanPreview {
   alreadyDone: number;
   notRunPairs: number;
   status: RunRecord['status'] | null;
+  /** Why this run cannot start (nothing to compute), or null. */
+  blocked: string | null;
 }
 
 export interface RunState {

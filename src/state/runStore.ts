@@ -39,6 +39,7 @@ import {
 } from './runTabs.ts';
 
 import { recoveryActions } from './runRecovery.ts';
+import { currentPlan, nothingToRun, planningActions } from './runPlanning.ts';
 import type { RunState, RunStoreDeps } from './runState.ts';
 
 export { ACTIVE_PHASES, type LockManagerLike, type RunPhase };
@@ -288,6 +289,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
 
     return {
       ...recoveryActions({ deps, get, set, configuration, problem }),
+      ...planningActions({ deps, get, set, configuration, pairs: () => deps.dataset()?.pairs ?? null }),
       methods: { GD: true, PS: false, MC: false, FF: false },
       blind: false,
       phase: 'idle',
@@ -316,6 +318,17 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         if (!chosen.ok) {
           set({ error: chosen.error });
           return;
+        }
+        const dataset = deps.dataset();
+        if (dataset) {
+          const blocked = nothingToRun(
+            (await currentPlan(deps, chosen.identity, dataset.pairs)).plan,
+            dataset.pairs.length,
+          );
+          if (blocked) {
+            set({ error: blocked });
+            return;
+          }
         }
         tabs.open();
         // The blind sibling runs first, so "Complete" at the end means both runs are done and the
@@ -374,41 +387,6 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           const next = await persistStatus(run, 'cancelled');
           set({ run: next, phase: 'cancelled', canRetryOnWasm: false });
           broadcast(next, 'cancelled');
-        }
-      },
-
-      async refreshPreview() {
-        const chosen = configuration();
-        const dataset = deps.dataset();
-        if (!chosen.ok || !dataset) {
-          set({ preview: null });
-          return;
-        }
-        const { identity } = chosen;
-        try {
-          const db = await deps.db();
-          const [record, stored, present] = await Promise.all([
-            getRun(db, identity.runId),
-            getCasesForRun(db, identity.runId),
-            listImageIds(db),
-          ]);
-          const plan = planRun({
-            identity,
-            pairs: dataset.pairs,
-            presentImageIds: new Set(present),
-            storedKeys: new Set(stored.map((c) => c.key)),
-          });
-          set({
-            preview: {
-              runId: identity.runId,
-              total: plan.total,
-              alreadyDone: plan.alreadyDone,
-              notRunPairs: plan.notRunPairs.length,
-              status: record?.status ?? null,
-            },
-          });
-        } catch {
-          set({ preview: null });
         }
       },
 

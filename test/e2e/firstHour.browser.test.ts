@@ -7,7 +7,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startApp, freshPage, shot, type App } from '../support/firstHour.ts';
+import {
+  allImages,
+  chooseMethods,
+  freshPage,
+  imagesForPairs,
+  importImages,
+  loadModel,
+  shot,
+  startApp,
+  waitForRunEnd,
+  type App,
+} from '../support/firstHour.ts';
 
 let app: App;
 let tmp: string;
@@ -89,6 +100,49 @@ describe('the first hour', () => {
         .toBe(1);
       expect(await page.getByTestId('pair-row').count()).toBeLessThan(200);
       await shot(page, 'first-hour-1-large-bottom');
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('5. refuses to start with nothing to do, says why, and clears stale notices after an import', async () => {
+    const { browser, page } = await freshPage();
+    try {
+      await page.goto(app.runUrl);
+      await loadModel(page);
+      await chooseMethods(page, ['GD']);
+      // No image stored: nothing can run, and the page says so instead of "Complete, 0/0".
+      const start = page.getByTestId('run-start');
+      await expect.poll(() => start.isDisabled(), { timeout: 30_000 }).toBe(true);
+      const reason = page.getByTestId('run-blocked-reason');
+      await expect
+        .poll(() => reason.textContent(), { timeout: 30_000 })
+        .toMatch(/no pair .*both of its images/i);
+      await start.click({ force: true });
+      await page.waitForTimeout(1000);
+      expect(await page.getByTestId('run-status').textContent()).not.toBe('Complete');
+      expect(await page.getByTestId('run-done-count').count()).toBe(0);
+      await shot(page, 'first-hour-5-nothing-to-run', true);
+
+      // Two pairs' images: the run does those and lists the others as not run...
+      await importImages(page, imagesForPairs(2).files);
+      await expect.poll(() => start.isDisabled(), { timeout: 30_000 }).toBe(false);
+      expect(await reason.count()).toBe(0);
+      await start.click();
+      await waitForRunEnd(page);
+      await expect(page.getByTestId('run-done-count').textContent()).resolves.toBe('4/4');
+      expect(await page.locator('.run-view').textContent()).toMatch(/174 pairs lack images/);
+      // ...and once every image is there, no notice still says pairs lack images.
+      await importImages(page, allImages());
+      await expect
+        .poll(() => page.getByTestId('images-missing-pairs').locator('summary').textContent(), {
+          timeout: 60_000,
+        })
+        .toBe('Every pair has both images');
+      await expect
+        .poll(async () => (await page.locator('.run-view').textContent()) ?? '', { timeout: 10_000 })
+        .not.toMatch(/pairs? lacks? images/);
+      await shot(page, 'first-hour-5-all-images', true);
     } finally {
       await browser.close();
     }

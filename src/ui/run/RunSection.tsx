@@ -190,7 +190,15 @@ export function RunSection() {
   const now = useNow(phase === 'running');
   const methodCount = RUNNABLE_METHODS.filter((m) => methods[m]).length;
   const anyMethod = methodCount > 0 && (!methods.FF || judgeLoaded);
-  const canStart = !active && !modelLoading && model !== null && dataset !== null && anyMethod;
+  const blocked = !active && model !== null ? (preview?.blocked ?? null) : null;
+  const canStart =
+    !active &&
+    !modelLoading &&
+    model !== null &&
+    dataset !== null &&
+    anyMethod &&
+    preview !== null &&
+    blocked === null;
   const canResume = !active && (phase === 'paused' || phase === 'failed') && model !== null;
 
   const refreshPreview = actions.refreshPreview;
@@ -259,6 +267,12 @@ export function RunSection() {
           </span>
         )}
       </p>
+
+      {blocked !== null && (
+        <p className="notice run-blocked" role="status" data-testid="run-blocked-reason">
+          <strong>Nothing to run.</strong> {blocked} Add the images under “2. Images”, then start.
+        </p>
+      )}
 
       <div className="run-buttons">
         {canResume ? (

@@ -346,6 +346,17 @@ describe('run store', () => {
     expect(other.getState().error).toMatchObject({ kind: 'internal' });
   });
 
+  it('refuses to start with nothing to compute, saying why, and writes no run', async () => {
+    const { store, engine, db } = await setup({ images: [] });
+    await store.getState().refreshPreview();
+    expect(store.getState().preview?.blocked).toMatch(/No pair of the 3 chosen has both of its images/);
+    await store.getState().start();
+    expect(store.getState().phase).toBe('idle');
+    expect(store.getState().error).toMatchObject({ title: 'Nothing to run' });
+    expect(engine.requests).toHaveLength(0);
+    expect(await db.getAll('runs')).toHaveLength(0);
+  });
+
   it('says what was being processed when memory ran out, and advises by the text when it is long', async () => {
     const { store, engine } = await setup({
       beforeCase: (i) => {

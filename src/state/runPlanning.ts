@@ -1,0 +1,98 @@
+// The run store's planning: what the chosen run would compute now (the preview shown before a
+// start, refreshed whenever the model, methods or images change), and the refusal to start a run
+// that has nothing to compute ("Complete, 0/0" would say nothing useful). Notices computed by an
+// earlier start (pairs not run) are brought up to date with the images present now.
+import { planRun, type RunPlan } from '../core/run/plan.ts';
+import type { RunIdentity } from '../core/run/identity.ts';
+import type { RunRecord } from '../core/run/records.ts';
+import type { ConfusionPair } from '../core/types.ts';
+import { getCasesForRun, getRun, listImageIds } from '../db/database.ts';
+import type { ReadableError } from './engineClient.ts';
+import type { RunState, RunStoreDeps } from './runState.ts';
+import { ACTIVE_PHASES } from './runTabs.ts';
+
+/** The plan of a run against what is stored now (its cases, the images present). */
+export async function currentPlan(
+  deps: Pick<RunStoreDeps, 'db'>,
+  identity: RunIdentity,
+  pairs: readonly ConfusionPair[],
+): Promise<{ plan: RunPlan; record: RunRecord | undefined }> {
+  const db = await deps.db();
+  const blank = identity.imageCondition === 'blank';
+  const [record, stored, present] = await Promise.all([
+    getRun(db, identity.runId),
+    getCasesForRun(db, identity.runId),
+    blank ? Promise.resolve([] as string[]) : listImageIds(db),
+  ]);
+  const plan = planRun({
+    identity,
+    pairs,
+    presentImageIds: new Set(present),
+    storedKeys: new Set(stored.map((c) => c.key)),
+  });
+  return { plan, record };
+}
+
+/** Why a run cannot start: none of the chosen pairs has both of its images. */
+export function nothingToRun(plan: RunPlan, pairsChosen: number): ReadableError | null {
+  if (plan.total > 0) return null;
+  return {
+    kind: 'unknown',
+    title: 'Nothing to run',
+    message:
+      pairsChosen === 0
+        ? 'No pair is chosen: choose which pairs to run.'
+        : `No pair of the ${pairsChosen} chosen has both of its images in this browser, so there is ` +
+          'nothing to compute.',
+    hint: 'Add the images under “2. Images” (download them, or import the folder), then start.',
+  };
+}
+
+export interface PlanningContext {
+  deps: RunStoreDeps;
+  get(): RunState;
+  set(partial: Partial<RunState>): void;
+  configuration(): { ok: true; identity: RunIdentity } | { ok: false; error: ReadableError };
+  /** The pairs the run asks about (the dataset's, or the part chosen). */
+  pairs(): readonly ConfusionPair[] | null;
+}
+
+export function planningActions({
+  deps,
+  get,
+  set,
+  configuration,
+  pairs,
+}: PlanningContext): Pick<RunState, 'refreshPreview'> {
+  return {
+    async refreshPreview() {
+      const chosen = configuration();
+      const chosenPairs = pairs();
+      if (!chosen.ok || !chosenPairs) {
+        set({ preview: null });
+        return;
+      }
+      const { identity } = chosen;
+      try {
+        const { plan, record } = await currentPlan(deps, identity, chosenPairs);
+        const blocked = nothingToRun(plan, chosenPairs.length);
+        set({
+          preview: {
+            runId: identity.runId,
+            total: plan.total,
+            alreadyDone: plan.alreadyDone,
+            notRunPairs: plan.notRunPairs.length,
+            status: record?.status ?? null,
+            blocked: blocked?.message ?? null,
+          },
+        });
+        // A notice from the last start about pairs lacking images follows the images present now.
+        if (!ACTIVE_PHASES.includes(get().phase) && get().runId === identity.runId) {
+          set({ notRunPairs: plan.notRunPairs });
+        }
+      } catch {
+        set({ preview: null });
+      }
+    },
+  };
+}
