@@ -5,6 +5,7 @@
 import { planRun, type RunPlan } from '../core/run/plan.ts';
 import type { RunIdentity } from '../core/run/identity.ts';
 import type { RunRecord } from '../core/run/records.ts';
+import { describeSelection, selectPairs } from '../core/run/selection.ts';
 import type { ConfusionPair } from '../core/types.ts';
 import { getCasesForRun, getRun, listImageIds } from '../db/database.ts';
 import type { ReadableError } from './engineClient.ts';
@@ -53,8 +54,18 @@ export interface PlanningContext {
   get(): RunState;
   set(partial: Partial<RunState>): void;
   configuration(): { ok: true; identity: RunIdentity } | { ok: false; error: ReadableError };
-  /** The pairs the run asks about (the dataset's, or the part chosen). */
-  pairs(): readonly ConfusionPair[] | null;
+}
+
+/** The pairs the chosen selection takes from the loaded dataset, and the selection in words. */
+export function chosenPairs(
+  deps: Pick<RunStoreDeps, 'dataset'>,
+  get: () => Pick<RunState, 'selection'>,
+): { pairs: ConfusionPair[]; description: string; unknownIds: string[] } | null {
+  const dataset = deps.dataset();
+  if (!dataset) return null;
+  const selection = get().selection;
+  const { pairs, unknownIds } = selectPairs(dataset.pairs, selection);
+  return { pairs, unknownIds, description: describeSelection(selection, pairs.length, dataset.pairs.length) };
 }
 
 export function planningActions({
@@ -62,20 +73,23 @@ export function planningActions({
   get,
   set,
   configuration,
-  pairs,
-}: PlanningContext): Pick<RunState, 'refreshPreview'> {
+}: PlanningContext): Pick<RunState, 'refreshPreview' | 'setSelection'> {
   return {
+    setSelection(selection) {
+      set({ selection });
+    },
+
     async refreshPreview() {
       const chosen = configuration();
-      const chosenPairs = pairs();
-      if (!chosen.ok || !chosenPairs) {
+      const part = chosenPairs(deps, get);
+      if (!chosen.ok || !part) {
         set({ preview: null });
         return;
       }
       const { identity } = chosen;
       try {
-        const { plan, record } = await currentPlan(deps, identity, chosenPairs);
-        const blocked = nothingToRun(plan, chosenPairs.length);
+        const { plan, record } = await currentPlan(deps, identity, part.pairs);
+        const blocked = nothingToRun(plan, part.pairs.length);
         set({
           preview: {
             runId: identity.runId,
@@ -84,6 +98,8 @@ export function planningActions({
             notRunPairs: plan.notRunPairs.length,
             status: record?.status ?? null,
             blocked: blocked?.message ?? null,
+            selection: part.description,
+            unknownIds: part.unknownIds,
           },
         });
         // A notice from the last start about pairs lacking images follows the images present now.

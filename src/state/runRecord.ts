@@ -44,6 +44,8 @@ export function newRunRecord(
   loaded: LoadedModelView,
   existing: RunRecord | undefined,
   now: number,
+  /** The pairs this start runs, in words (kept in the run card). */
+  pairSelection?: string,
 ): RunRecord {
   const { runId, key, methods, promptHashes } = identity;
   const blank = identity.imageCondition === 'blank';
@@ -75,6 +77,7 @@ export function newRunRecord(
       userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown',
       ...(identity.blindOf ? { blindOf: identity.blindOf, imageCondition: 'blank' } : {}),
       ...(identity.freeForm ? { freeFormJudge: identity.freeForm } : {}),
+      ...(pairSelection ? { pairSelection } : {}),
     },
     imported: false,
     ...(blank ? { imageCondition: 'blank' as const } : {}),

@@ -1,6 +1,7 @@
 // The run store's shape: its state and actions (RunState) and what it depends on (RunStoreDeps),
 // so the store (runStore.ts) and its recovery actions (runRecovery.ts) share one definition.
 import type { RunRecord } from '../core/run/records.ts';
+import type { PairSelection } from '../core/run/selection.ts';
 import type { Dataset, ImageSlot, Method } from '../core/types.ts';
 import type { BenchmarkDb } from '../db/database.ts';
 import type { ImageProblem } from '../../workers/engine/protocol.ts';
@@ -31,10 +32,15 @@ export interface PlanPreview {
   status: RunRecord['status'] | null;
   /** Why this run cannot start (nothing to compute), or null. */
   blocked: string | null;
+  /** The pairs chosen, in words ("first 10 pairs"), and listed ids that name no pair. */
+  selection: string;
+  unknownIds: string[];
 }
 
 export interface RunState {
   methods: Record<RunnableMethod, boolean>;
+  /** Which pairs to run: all, the first N, a category or listed ids (not part of the run id). */
+  selection: PairSelection;
   /** Also run GD/PS with a blank image (the blind baseline), as a sibling run, before the main run. */
   blind: boolean;
   phase: RunPhase;
@@ -54,6 +60,7 @@ export interface RunState {
 
   setMethod(method: RunnableMethod, on: boolean): void;
   setBlind(on: boolean): void;
+  setSelection(selection: PairSelection): void;
   start(): Promise<void>;
   pause(): Promise<void>;
   /** Same as start: stored cases are skipped, so it continues where the run stopped. */

@@ -39,7 +39,10 @@ import {
 } from './runTabs.ts';
 
 import { recoveryActions } from './runRecovery.ts';
-import { currentPlan, nothingToRun, planningActions } from './runPlanning.ts';
+import { chosenPairs, currentPlan, nothingToRun, planningActions } from './runPlanning.ts';
+import { ALL_PAIRS } from '../core/run/selection.ts';
+
+type ChosenPairs = NonNullable<ReturnType<typeof chosenPairs>>;
 import type { RunState, RunStoreDeps } from './runState.ts';
 
 export { ACTIVE_PHASES, type LockManagerLike, type RunPhase };
@@ -132,7 +135,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       return next;
     }
 
-    async function execute(identity: RunIdentity): Promise<void> {
+    async function execute(identity: RunIdentity, part: ChosenPairs): Promise<void> {
       const dataset = deps.dataset() as Dataset;
       const loaded = deps.models.getState().model!;
       const { runId, key, promptHashes } = identity;
@@ -158,14 +161,14 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         const existing = await getRun(db, runId);
         const now = deps.now();
         const blank = identity.imageCondition === 'blank';
-        run = newRunRecord(identity, dataset, loaded, existing, now);
+        run = newRunRecord(identity, dataset, loaded, existing, now, part.description);
         await putRun(db, run);
         set({ run });
 
         const stored = await getCasesForRun(db, runId);
         const plan = planRun({
           identity,
-          pairs: dataset.pairs,
+          pairs: part.pairs,
           // The blank image replaces every image: the plan needs none.
           presentImageIds: new Set(blank ? [] : await listImageIds(db)),
           storedKeys: new Set(stored.map((c) => c.key)),
@@ -289,8 +292,9 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
 
     return {
       ...recoveryActions({ deps, get, set, configuration, problem }),
-      ...planningActions({ deps, get, set, configuration, pairs: () => deps.dataset()?.pairs ?? null }),
+      ...planningActions({ deps, get, set, configuration }),
       methods: { GD: true, PS: false, MC: false, FF: false },
+      selection: ALL_PAIRS,
       blind: false,
       phase: 'idle',
       runId: null,
@@ -319,16 +323,15 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           set({ error: chosen.error });
           return;
         }
-        const dataset = deps.dataset();
-        if (dataset) {
-          const blocked = nothingToRun(
-            (await currentPlan(deps, chosen.identity, dataset.pairs)).plan,
-            dataset.pairs.length,
-          );
-          if (blocked) {
-            set({ error: blocked });
-            return;
-          }
+        const part = chosenPairs(deps, get);
+        if (!part) return;
+        const blocked = nothingToRun(
+          (await currentPlan(deps, chosen.identity, part.pairs)).plan,
+          part.pairs.length,
+        );
+        if (blocked) {
+          set({ error: blocked });
+          return;
         }
         tabs.open();
         // The blind sibling runs first, so "Complete" at the end means both runs are done and the
@@ -337,10 +340,10 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         const blind = get().blind ? blindIdentity(main) : null;
         const executeAll = async () => {
           if (blind) {
-            await execute(blind);
+            await execute(blind, part);
             if (get().phase !== 'complete') return;
           }
-          await execute(main);
+          await execute(main, part);
         };
         const locks = deps.locks();
         if (!locks) {

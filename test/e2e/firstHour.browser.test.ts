@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { officialDataset } from '../support/fixtures.ts';
 import {
   allImages,
   chooseMethods,
@@ -16,6 +17,7 @@ import {
   loadModel,
   shot,
   startApp,
+  stored,
   waitForRunEnd,
   type App,
 } from '../support/firstHour.ts';
@@ -143,6 +145,71 @@ describe('the first hour', () => {
         .poll(async () => (await page.locator('.run-view').textContent()) ?? '', { timeout: 10_000 })
         .not.toMatch(/pairs? lacks? images/);
       await shot(page, 'first-hour-5-all-images', true);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('6. runs part of the benchmark: the first N pairs, a category or a list of ids, shown in the run identity', async () => {
+    const { browser, page } = await freshPage();
+    const dataset = officialDataset();
+    try {
+      await page.goto(app.runUrl);
+      await loadModel(page);
+      await importImages(page, allImages());
+      await chooseMethods(page, ['GD']);
+      const preview = page.locator('.run-preview');
+      const start = page.getByTestId('run-start');
+      const gdPairs = async () =>
+        new Set((await stored(page)).cases.filter((c) => c.method === 'GD').map((c) => c.pairId));
+
+      await page.getByTestId('run-subset').selectOption('first');
+      await page.getByTestId('run-subset-first').fill('3');
+      await expect.poll(() => preview.textContent(), { timeout: 30_000 }).toContain('6 cases to compute');
+      expect(await preview.textContent()).toContain('first 3 pairs');
+      await start.click();
+      await expect
+        .poll(() => page.getByTestId('run-done-count').textContent(), { timeout: 120_000 })
+        .toBe('6/6');
+      await waitForRunEnd(page);
+      expect([...(await gdPairs())].sort()).toEqual(dataset.pairs.slice(0, 3).map((p) => p.id));
+
+      await page.getByTestId('run-subset').selectOption('category');
+      await page.getByTestId('run-subset-category').selectOption('Nuclear Medicine');
+      const nuclear = dataset.pairs.filter(
+        (p) => p.category1.includes('Nuclear Medicine') || p.category2.includes('Nuclear Medicine'),
+      );
+      await expect
+        .poll(() => preview.textContent(), { timeout: 30_000 })
+        .toContain(`category Nuclear Medicine (${nuclear.length} pairs)`);
+      await start.click();
+      await expect
+        .poll(() => page.getByTestId('run-done-count').textContent(), { timeout: 120_000 })
+        .toBe(`${nuclear.length * 2}/${nuclear.length * 2}`);
+      await waitForRunEnd(page);
+
+      const listed = [dataset.pairs[2]!.id, dataset.pairs[100]!.id];
+      await page.getByTestId('run-subset').selectOption('ids');
+      await page.getByTestId('run-subset-ids').fill(`${listed[0]}, ${listed[1]}, nosuchpair`);
+      await expect
+        .poll(() => preview.textContent(), { timeout: 30_000 })
+        .toContain(`pairs ${listed[0]}, ${listed[1]}`);
+      expect(await preview.textContent()).toContain('nosuchpair');
+      await start.click();
+      await expect
+        .poll(() => page.getByTestId('run-done-count').textContent(), { timeout: 120_000 })
+        .toBe('4/4');
+      await waitForRunEnd(page);
+      const done = await gdPairs();
+      expect(done.size).toBe(new Set([...dataset.pairs.slice(0, 3), ...nuclear].map((p) => p.id)).size + 1);
+      for (const id of listed) expect(done.has(id)).toBe(true);
+
+      // The run card says which part the last start ran.
+      await page.goto(`${app.url}/#results`);
+      await expect
+        .poll(() => page.getByTestId('results-run-card').textContent(), { timeout: 60_000 })
+        .toContain(`pairs ${listed[0]}, ${listed[1]}`);
+      await shot(page, 'first-hour-6-results', true);
     } finally {
       await browser.close();
     }

@@ -14,7 +14,7 @@ export interface RunCardEntry {
 }
 
 /** Provenance keys shown under their own terms, so "Other settings" does not repeat them. */
-const SHOWN_ELSEWHERE = new Set(['browser', 'userAgent', 'libraryVersions', 'importedFrom']);
+const SHOWN_ELSEWHERE = new Set(['browser', 'userAgent', 'libraryVersions', 'importedFrom', 'pairSelection']);
 
 function text(x: unknown): string {
   if (typeof x === 'string') return x;
@@ -55,6 +55,7 @@ function dateOf(iso: string): string {
 
 export function runCardEntries(card: RunCard): RunCardEntry[] {
   const entries: RunCardEntry[] = [
+    { term: 'Name', details: [card.name] },
     { term: 'Label', details: [card.label] },
     { term: 'Run id', details: [card.runId], mono: true },
     { term: 'Status', details: [card.imported ? `${card.status} (imported)` : card.status] },
@@ -72,6 +73,8 @@ export function runCardEntries(card: RunCard): RunCardEntry[] {
     mono: libs.length > 0,
   });
   entries.push({ term: 'Engine version', details: [card.engineVersion], mono: true });
+  const part = card.provenance.pairSelection;
+  if (typeof part === 'string') entries.push({ term: 'Pairs chosen (last start)', details: [part] });
   entries.push({ term: 'Methods', details: [card.methods.length > 0 ? card.methods.join(', ') : 'none'] });
   const hashes = card.methods.map((m) => `${m}: ${card.promptHashes[m] ?? 'not recorded'}`);
   entries.push({ term: 'Prompt hashes', details: hashes.length > 0 ? hashes : ['none'], mono: true });

@@ -7,6 +7,7 @@ import { useImageStore } from '../../state/imageStore.ts';
 import { useModelStore } from '../../state/modelStore.ts';
 import { useJudgeStore } from '../../state/judgeStore.ts';
 import { JudgeSection } from './JudgeSection.tsx';
+import { PairSelectionField } from './PairSelectionField.tsx';
 import {
   ACTIVE_PHASES,
   RUNNABLE_METHODS,
@@ -202,9 +203,10 @@ export function RunSection() {
   const canResume = !active && (phase === 'paused' || phase === 'failed') && model !== null;
 
   const refreshPreview = actions.refreshPreview;
+  const selection = useRunStore((s) => s.selection);
   useEffect(() => {
     if (!active) void refreshPreview();
-  }, [refreshPreview, active, model, dataset, methods, presentCount, phase, judge, ffSettings]);
+  }, [refreshPreview, active, model, dataset, methods, presentCount, phase, judge, ffSettings, selection]);
 
   const elapsedMs = progress
     ? phase === 'running'
@@ -245,6 +247,7 @@ export function RunSection() {
           </span>
         </label>
       </fieldset>
+      <PairSelectionField disabled={active} />
       <JudgeSection locked={active} />
 
       <p className="run-preview" hidden={active}>
@@ -263,8 +266,12 @@ export function RunSection() {
         {preview !== null && (
           <span className="muted" title={`Run id ${preview.runId}`}>
             {' '}
-            Run <code>{preview.runId.slice(0, 8)}</code>
+            Run <code>{preview.runId.slice(0, 8)}</code> ·{' '}
+            <span data-testid="run-selection">{preview.selection}</span>
           </span>
+        )}
+        {preview !== null && preview.unknownIds.length > 0 && (
+          <span className="run-unknown-ids"> No pair has the id {preview.unknownIds.join(', ')}.</span>
         )}
       </p>
 

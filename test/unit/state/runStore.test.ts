@@ -357,6 +357,30 @@ describe('run store', () => {
     expect(await db.getAll('runs')).toHaveLength(0);
   });
 
+  it('runs only the chosen pairs, under the same run id, and keeps the choice in the run card', async () => {
+    const { store, engine } = await setup();
+    store.getState().setSelection({ kind: 'ids', ids: ['p2', 'nope'] });
+    await store.getState().refreshPreview();
+    expect(store.getState().preview).toMatchObject({
+      total: 2,
+      selection: 'pairs p2, nope',
+      unknownIds: ['nope'],
+    });
+    await store.getState().start();
+    expect(store.getState().phase).toBe('complete');
+    expect(plannedCases(engine.requests[0]!.plan).map((c) => c.pairId)).toEqual(['p2', 'p2']);
+    const runId = store.getState().runId;
+    expect(store.getState().run?.runCard['pairSelection']).toBe('pairs p2, nope');
+    store.getState().setSelection({ kind: 'all' });
+    await store.getState().start();
+    expect(store.getState().runId).toBe(runId);
+    expect(
+      plannedCases(engine.requests[1]!.plan)
+        .map((c) => c.pairId)
+        .sort(),
+    ).toEqual(['p1', 'p1', 'p3', 'p3']);
+  });
+
   it('says what was being processed when memory ran out, and advises by the text when it is long', async () => {
     const { store, engine } = await setup({
       beforeCase: (i) => {
