@@ -107,7 +107,8 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
         }
       }
       if (changed || Object.keys(get().metricsByRun).length !== cache.size) publishMetrics(dataset);
-      await computeBlind(dataset, wanted);
+      // The blind baseline of every stored run that has one, ticked for comparison or not.
+      await computeBlind(dataset, new Set(runs.map((r) => r.run.id)));
     }
 
     /** Blind-baseline rows for the wanted runs with a stored blank-image sibling (cached like metrics). */

@@ -1,9 +1,13 @@
 // The run store's planning: what the chosen run would compute now (the preview shown before a
 // start, refreshed whenever the model, methods or images change), and the refusal to start a run
-// that has nothing to compute ("Complete, 0/0" would say nothing useful). Notices computed by an
+// that has nothing to compute ("Complete, 0/0" would say nothing useful); also what the Run tab's
+// choices make as a run identity (runConfiguration). Notices computed by an
 // earlier start (pairs not run) are brought up to date with the images present now.
 import { planRun, type RunPlan } from '../core/run/plan.ts';
-import type { RunIdentity } from '../core/run/identity.ts';
+import { runIdentity, RunSetupError, type RunIdentity } from '../core/run/identity.ts';
+import { METHOD_SPECS } from '../core/run/methods.ts';
+import { METHODS } from '../core/types.ts';
+import { appRunSetup } from './runRecord.ts';
 import type { RunRecord } from '../core/run/records.ts';
 import { describeSelection, selectPairs } from '../core/run/selection.ts';
 import type { ConfusionPair } from '../core/types.ts';
@@ -11,6 +15,50 @@ import { getCasesForRun, getRun, listImageIds } from '../db/database.ts';
 import type { ReadableError } from './engineClient.ts';
 import type { RunState, RunStoreDeps } from './runState.ts';
 import { ACTIVE_PHASES } from './runTabs.ts';
+
+export function problem(title: string, message: string): ReadableError {
+  return { kind: 'unknown', title, message };
+}
+
+/** The loaded model, dataset and methods as a run identity, or the reason there is none. */
+export function runConfiguration(
+  deps: RunStoreDeps,
+  get: () => RunState,
+): { ok: true; identity: RunIdentity } | { ok: false; error: ReadableError } {
+  const dataset = deps.dataset();
+  if (!dataset) return { ok: false, error: problem('No dataset', 'The dataset is not loaded yet.') };
+  const loaded = deps.models.getState().model;
+  if (!loaded) return { ok: false, error: problem('No model loaded', 'Load a model first (section Model).') };
+  const methods = METHODS.filter((m) => get().methods[m]);
+  if (methods.length === 0)
+    return { ok: false, error: problem('No method chosen', 'Choose at least one method.') };
+  const judge = deps.judge.getState();
+  if (methods.some((m) => METHOD_SPECS[m].needsJudge) && !judge.judge)
+    return {
+      ok: false,
+      error: problem('No judge loaded', 'FF needs a judge model: load one under "Judge for FF".'),
+    };
+  try {
+    const setup = appRunSetup({
+      dataset,
+      model: {
+        modelId: loaded.identity.modelId,
+        revision: loaded.identity.revision,
+        dtype: loaded.info.dtype,
+        device: loaded.info.device,
+        family: loaded.info.family,
+      },
+      methods,
+      freeForm: judge.judge
+        ? { judge: judge.judge.identity, maxNewTokens: judge.maxNewTokens, threshold: judge.threshold }
+        : null,
+    });
+    return { ok: true, identity: runIdentity(setup) };
+  } catch (e) {
+    if (e instanceof RunSetupError) return { ok: false, error: problem('Cannot start', e.message) };
+    throw e;
+  }
+}
 
 /** The plan of a run against what is stored now (its cases, the images present). */
 export async function currentPlan(

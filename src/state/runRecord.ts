@@ -9,6 +9,7 @@ import type { Device } from '../core/run/vocabulary.ts';
 import { METHODS, type Dataset, type Method } from '../core/types.ts';
 import type { LoadedModelView } from './modelStore.ts';
 import type { ReadableError } from './engineClient.ts';
+import type { PairSelection } from '../core/run/selection.ts';
 
 export interface AppRunChoice {
   dataset: Pick<Dataset, 'hash'>;
@@ -37,6 +38,26 @@ export function runLabel(identity: RunIdentity): string {
   return `${modelId} · ${dtype} · ${device}${identity.imageCondition === 'blank' ? ' · blank image' : ''}`;
 }
 
+/** The Run tab's settings a start was made with (kept in the run card, restored after a reload). */
+export interface StartedWith {
+  methods: Method[];
+  blind: boolean;
+  selection: PairSelection;
+}
+
+/** The settings a run record kept, if they are readable. */
+export function startedWithOf(run: Pick<RunRecord, 'runCard'>): StartedWith | null {
+  const s = run.runCard['startedWith'] as Partial<StartedWith> | undefined;
+  if (!s || !Array.isArray(s.methods) || typeof s.blind !== 'boolean' || typeof s.selection !== 'object') {
+    return null;
+  }
+  return {
+    methods: METHODS.filter((m) => (s.methods as unknown[]).includes(m)),
+    blind: s.blind,
+    selection: s.selection as PairSelection,
+  };
+}
+
 /** The record a start writes: the run's identity and provenance, merged with what an earlier session stored. */
 export function newRunRecord(
   identity: RunIdentity,
@@ -44,8 +65,8 @@ export function newRunRecord(
   loaded: LoadedModelView,
   existing: RunRecord | undefined,
   now: number,
-  /** The pairs this start runs, in words (kept in the run card). */
-  pairSelection?: string,
+  /** This start's pairs in words, and its settings (a reload restores them from the record). */
+  session?: { pairSelection: string; startedWith: StartedWith },
 ): RunRecord {
   const { runId, key, methods, promptHashes } = identity;
   const blank = identity.imageCondition === 'blank';
@@ -77,7 +98,7 @@ export function newRunRecord(
       userAgent: typeof navigator !== 'undefined' ? navigator.userAgent : 'unknown',
       ...(identity.blindOf ? { blindOf: identity.blindOf, imageCondition: 'blank' } : {}),
       ...(identity.freeForm ? { freeFormJudge: identity.freeForm } : {}),
-      ...(pairSelection ? { pairSelection } : {}),
+      ...(session ? { pairSelection: session.pairSelection, startedWith: session.startedWith } : {}),
     },
     imported: false,
     ...(blank ? { imageCondition: 'blank' as const } : {}),

@@ -56,6 +56,8 @@ export interface RunState {
   lockedElsewhere: { runId: string; progress: BroadcastProgress | null } | null;
   /** Runs a closed or crashed tab left in status 'running'. */
   interrupted: RunRecord[];
+  /** How far each interrupted run got: cases stored of those it set out to compute. */
+  interruptedProgress: Record<string, { done: number; total: number }>;
   preview: PlanPreview | null;
 
   setMethod(method: RunnableMethod, on: boolean): void;

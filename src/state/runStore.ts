@@ -7,8 +7,7 @@
 import * as Comlink from 'comlink';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { blindIdentity, runIdentity, RunSetupError, type RunIdentity } from '../core/run/identity.ts';
-import { METHOD_SPECS } from '../core/run/methods.ts';
+import { blindIdentity, type RunIdentity } from '../core/run/identity.ts';
 import { planRun, type ImageGroup } from '../core/run/plan.ts';
 import type { RunRecord } from '../core/run/records.ts';
 import { scoringReport, type RunProgress } from '../core/run/vocabulary.ts';
@@ -24,11 +23,11 @@ import {
 } from '../db/database.ts';
 import type { ImageProblem, RunCallbacks, RunOutcome, RunRequest } from '../../workers/engine/protocol.ts';
 import { datasetStore } from './datasetStore.ts';
-import { RateMeter, engineClient, etaSeconds, readableError, type ReadableError } from './engineClient.ts';
+import { RateMeter, engineClient, etaSeconds, readableError } from './engineClient.ts';
 import { imageStore } from './imageStore.ts';
 import { modelStore } from './modelStore.ts';
 import { judgeStore } from './judgeStore.ts';
-import { appRunSetup, explainOutOfMemory, newRunRecord } from './runRecord.ts';
+import { explainOutOfMemory, newRunRecord, type StartedWith } from './runRecord.ts';
 import {
   ACTIVE_PHASES,
   LOCK_PREFIX,
@@ -39,7 +38,16 @@ import {
 } from './runTabs.ts';
 
 import { recoveryActions } from './runRecovery.ts';
-import { chosenPairs, currentPlan, nothingToRun, planningActions } from './runPlanning.ts';
+import {
+  chosenPairs,
+  currentPlan,
+  nothingToRun,
+  planningActions,
+  problem,
+  runConfiguration,
+} from './runPlanning.ts';
+
+export { problem };
 import { ALL_PAIRS } from '../core/run/selection.ts';
 
 type ChosenPairs = NonNullable<ReturnType<typeof chosenPairs>>;
@@ -71,10 +79,6 @@ const browserDeps: RunStoreDeps = {
   now: () => Date.now(),
 };
 
-export function problem(title: string, message: string): ReadableError {
-  return { kind: 'unknown', title, message };
-}
-
 export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore {
   const deps: RunStoreDeps = { ...browserDeps, ...overrides };
   /** What the user asked of the active run: it decides the status a cancelled engine run ends in. */
@@ -87,43 +91,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
     });
     const broadcast = (run: RunRecord, status: RunPhase) => tabs.post(run, status, get().progress);
 
-    /** The loaded model, dataset and methods as a run identity, or the reason there is none. */
-    function configuration(): { ok: true; identity: RunIdentity } | { ok: false; error: ReadableError } {
-      const dataset = deps.dataset();
-      if (!dataset) return { ok: false, error: problem('No dataset', 'The dataset is not loaded yet.') };
-      const loaded = deps.models.getState().model;
-      if (!loaded)
-        return { ok: false, error: problem('No model loaded', 'Load a model first (section Model).') };
-      const methods = RUNNABLE_METHODS.filter((m) => get().methods[m]);
-      if (methods.length === 0)
-        return { ok: false, error: problem('No method chosen', 'Choose at least one method.') };
-      const judge = deps.judge.getState();
-      if (methods.some((m) => METHOD_SPECS[m].needsJudge) && !judge.judge)
-        return {
-          ok: false,
-          error: problem('No judge loaded', 'FF needs a judge model: load one under "Judge for FF".'),
-        };
-      try {
-        const setup = appRunSetup({
-          dataset,
-          model: {
-            modelId: loaded.identity.modelId,
-            revision: loaded.identity.revision,
-            dtype: loaded.info.dtype,
-            device: loaded.info.device,
-            family: loaded.info.family,
-          },
-          methods,
-          freeForm: judge.judge
-            ? { judge: judge.judge.identity, maxNewTokens: judge.maxNewTokens, threshold: judge.threshold }
-            : null,
-        });
-        return { ok: true, identity: runIdentity(setup) };
-      } catch (e) {
-        if (e instanceof RunSetupError) return { ok: false, error: problem('Cannot start', e.message) };
-        throw e;
-      }
-    }
+    const configuration = () => runConfiguration(deps, get);
 
     async function persistStatus(run: RunRecord, status: RunRecord['status']): Promise<RunRecord> {
       const next = { ...run, status, updatedAt: deps.now() };
@@ -135,7 +103,11 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       return next;
     }
 
-    async function execute(identity: RunIdentity, part: ChosenPairs): Promise<void> {
+    async function execute(
+      identity: RunIdentity,
+      part: ChosenPairs,
+      startedWith: StartedWith,
+    ): Promise<void> {
       const dataset = deps.dataset() as Dataset;
       const loaded = deps.models.getState().model!;
       const { runId, key, promptHashes } = identity;
@@ -161,7 +133,10 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         const existing = await getRun(db, runId);
         const now = deps.now();
         const blank = identity.imageCondition === 'blank';
-        run = newRunRecord(identity, dataset, loaded, existing, now, part.description);
+        run = newRunRecord(identity, dataset, loaded, existing, now, {
+          pairSelection: part.description,
+          startedWith,
+        });
         await putRun(db, run);
         set({ run });
 
@@ -306,6 +281,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       canRetryOnWasm: false,
       lockedElsewhere: null,
       interrupted: [],
+      interruptedProgress: {},
       preview: null,
 
       setMethod(method, on) {
@@ -339,11 +315,12 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         const main = chosen.identity;
         const blind = get().blind ? blindIdentity(main) : null;
         const executeAll = async () => {
+          const startedWith = { methods: main.methods, blind: get().blind, selection: get().selection };
           if (blind) {
-            await execute(blind, part);
+            await execute(blind, part, startedWith);
             if (get().phase !== 'complete') return;
           }
-          await execute(main, part);
+          await execute(main, part, startedWith);
         };
         const locks = deps.locks();
         if (!locks) {

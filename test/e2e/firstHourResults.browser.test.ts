@@ -11,6 +11,7 @@ import {
   imagesForPairs,
   importImages,
   loadModel,
+  REPO,
   shot,
   startApp,
   stored,
@@ -135,6 +136,83 @@ describe('the first hour with results', () => {
         (await page.getByTestId('results-chart-categories').locator('.chart-caption').textContent()) ?? '';
       for (const name of tableNames) expect(legend).toContain(name);
       await shot(page, 'first-hour-3-names', true);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('9. a reload mid-run keeps the run’s settings and says how far it got; the blind table needs no ticked parent', async () => {
+    const { browser, page } = await freshPage();
+    try {
+      await page.goto(app.runUrl);
+      await loadModel(page, 'fp16');
+      await importImages(page, imagesForPairs(30).files);
+      await chooseMethods(page, ['PS', 'MC'], true);
+      await page.getByTestId('run-subset').selectOption('first');
+      await page.getByTestId('run-subset-first').fill('30');
+      await page.getByTestId('run-start').click();
+      // Reload once the main run (after its blind sibling) has saved a few cases.
+      const line = page.locator('p.run-status-line:has([data-testid=run-status])');
+      await expect
+        .poll(
+          async () => {
+            const text = (await line.textContent()) ?? '';
+            const done = Number(
+              (
+                (await page
+                  .getByTestId('run-done-count')
+                  .textContent()
+                  .catch(() => '0')) ?? '0'
+              ).split('/')[0],
+            );
+            return !text.includes('blank image') && text.includes('Running') && done >= 2;
+          },
+          { timeout: 300_000, interval: 100 },
+        )
+        .toBe(true);
+      await page.reload();
+      await page.getByTestId('model-hub-id').waitFor();
+      const { cases, runs } = await stored(page);
+      const main = runs.find((r) => r.imageCondition !== 'blank')!;
+      const saved = cases.filter((c) => c.runId === main.id).length;
+      expect(saved).toBeGreaterThanOrEqual(2);
+      expect(saved).toBeLessThan(120);
+
+      // The form shows the interrupted run's settings, and the notice how far it got.
+      await expect.poll(() => page.getByTestId('model-hub-id').inputValue(), { timeout: 30_000 }).toBe(REPO);
+      await expect(page.getByTestId('model-dtype').inputValue()).resolves.toBe('fp16');
+      await expect(page.getByTestId('model-device').inputValue()).resolves.toBe('wasm');
+      for (const [m, on] of [
+        ['GD', false],
+        ['PS', true],
+        ['MC', true],
+        ['blind', true],
+      ] as const) {
+        await expect(page.getByTestId(`method-${m}`).isChecked()).resolves.toBe(on);
+      }
+      await expect(page.getByTestId('run-subset').inputValue()).resolves.toBe('first');
+      await expect(page.getByTestId('run-subset-first').inputValue()).resolves.toBe('30');
+      const notice = page.getByTestId('run-interrupted-notice');
+      await expect
+        .poll(() => notice.textContent(), { timeout: 30_000 })
+        .toContain(`${saved} of 120 cases done`);
+      await shot(page, 'first-hour-9-interrupted', true);
+
+      await page.getByTestId('run-resume').click();
+      await waitForRunEnd(page);
+      await expect(page.getByTestId('run-done-count').textContent()).resolves.toBe('120/120');
+
+      // The blind baseline's table stays when its parent run is not ticked for comparison.
+      await page.goto(`${app.url}/#results`);
+      await page.getByTestId('results-blind').waitFor({ timeout: 60_000 });
+      const box = page.locator(`[data-testid=run-list-item][data-run-id="${main.id}"] input[type=checkbox]`);
+      if (await box.isChecked()) await box.click();
+      await expect.poll(() => box.isChecked()).toBe(false);
+      await page.waitForTimeout(1000);
+      expect(await page.locator(`[data-testid=results-blind-row][data-run-id="${main.id}"]`).count()).toBe(1);
+      await page.reload();
+      await page.getByTestId('results-blind').waitFor({ timeout: 60_000 });
+      await shot(page, 'first-hour-9-blind', true);
     } finally {
       await browser.close();
     }

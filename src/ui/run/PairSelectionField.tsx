@@ -55,7 +55,7 @@ export function PairSelectionField({ disabled }: { disabled: boolean }) {
             min={1}
             max={total}
             data-testid="run-subset-first"
-            value={count}
+            value={Number(count) === selection.count ? count : String(selection.count)}
             onChange={(e) => {
               setCount(e.target.value);
               choose('first', { count: e.target.value });
@@ -88,7 +88,7 @@ export function PairSelectionField({ disabled }: { disabled: boolean }) {
           <input
             type="text"
             data-testid="run-subset-ids"
-            value={ids}
+            value={parsePairIds(ids).join(',') === selection.ids.join(',') ? ids : selection.ids.join(', ')}
             placeholder="10001, 10005"
             onChange={(e) => {
               setIds(e.target.value);

@@ -12,11 +12,11 @@ import {
   ACTIVE_PHASES,
   RUNNABLE_METHODS,
   useRunStore,
-  type RunPhase,
   type RunProgressView,
 } from '../../state/runStore.ts';
 import { formatDuration, formatPercent, formatRate } from './format.ts';
 import { ProgressBar } from './ProgressBar.tsx';
+import { InterruptedNotice, LockedNotice, PHASE_TEXT } from './RunNotices.tsx';
 
 const METHOD_LABELS = {
   GD: ['GD', 'greedy decoding', 'One forward pass; softmax over the logits of A and B.'],
@@ -28,19 +28,6 @@ const METHOD_LABELS = {
     'A free answer judged by a second model (the paper used GPT-4o; a small local judge is not comparable).',
   ],
 } as const;
-
-const PHASE_TEXT: Record<RunPhase, string> = {
-  idle: 'Not started',
-  starting: 'Starting…',
-  running: 'Running',
-  pausing: 'Pausing after the current step…',
-  cancelling: 'Cancelling after the current step…',
-  paused: 'Paused',
-  complete: 'Complete',
-  cancelled: 'Cancelled',
-  failed: 'Stopped by an error',
-  locked: 'Running in another tab',
-};
 
 /** Current time, refreshed every second while `active` (for the elapsed clock). */
 function useNow(active: boolean): number {
@@ -92,76 +79,6 @@ function CurrentPair({ current }: { current: NonNullable<RunProgressView['curren
             );
           })}
         </div>
-      )}
-    </div>
-  );
-}
-
-function LockedNotice() {
-  const locked = useRunStore((s) => s.lockedElsewhere);
-  const dismiss = useRunStore((s) => s.dismissError);
-  if (locked === null) return null;
-  const p = locked.progress;
-  return (
-    <div className="notice run-locked" role="status" data-testid="run-locked-notice">
-      <p>
-        <strong>This evaluation is already running in another tab.</strong> Only one tab can run it at a time;
-        the results appear here as they are saved.
-      </p>
-      {p ? (
-        <>
-          <ProgressBar
-            value={p.done}
-            max={Math.max(p.total, 1)}
-            label="Progress in the other tab"
-            valueText={`${p.done} of ${p.total} cases`}
-          />
-          <p className="run-stats">
-            Other tab: {PHASE_TEXT[p.status]} · {p.done}/{p.total} · ETA {formatDuration(p.etaSeconds)}
-            {p.current ? ` · pair ${p.current.pairId}, image ${p.current.slot}` : ''}
-          </p>
-        </>
-      ) : (
-        <p className="muted">Waiting for the other tab to report progress…</p>
-      )}
-      <button type="button" className="button button-secondary button-small" onClick={dismiss}>
-        Dismiss
-      </button>
-    </div>
-  );
-}
-
-function InterruptedNotice({ showResumeId }: { showResumeId: boolean }) {
-  const interrupted = useRunStore((s) => s.interrupted);
-  const resumeInterrupted = useRunStore((s) => s.resumeInterrupted);
-  if (interrupted.length === 0) return null;
-  return (
-    <div className="notice run-interrupted" role="status">
-      <p>
-        <strong>
-          {interrupted.length === 1 ? 'A run was interrupted' : `${interrupted.length} runs were interrupted`}
-        </strong>{' '}
-        (its tab closed while it ran). Finished cases are saved; resuming computes only the rest.
-      </p>
-      <ul>
-        {interrupted.map((run, i) => (
-          <li key={run.id}>
-            <span>
-              {runName(run)} · last saved {new Date(run.updatedAt).toLocaleString()}
-            </span>{' '}
-            <button
-              type="button"
-              className="button button-small"
-              data-testid={showResumeId && i === 0 ? 'run-resume' : undefined}
-              onClick={() => void resumeInterrupted(run.id)}
-            >
-              Resume
-            </button>
-          </li>
-        ))}
-      </ul>
-      {interrupted.some((r) => r.model.sourceKind !== 'hub') && (
-        <p className="muted">A run on a local folder needs that folder picked and loaded again first.</p>
       )}
     </div>
   );

@@ -346,6 +346,65 @@ describe('run store', () => {
     expect(other.getState().error).toMatchObject({ kind: 'internal' });
   });
 
+  it('after a reload, puts the interrupted run’s settings back in the form and says how far it got', async () => {
+    const { db, dbName, engine, judge } = await setup();
+    const run: RunRecord = {
+      id: 'r-interrupted',
+      label: 'org/tiny · fp16 · wasm',
+      datasetHash: dataset.hash,
+      datasetName: dataset.name,
+      model: { sourceKind: 'hub', modelId: 'org/tiny', revision: 'v2' },
+      device: 'wasm',
+      dtype: 'fp16',
+      methods: ['PS'],
+      promptHashes: { PS: 'h-ps' },
+      engineVersion: '1',
+      status: 'running',
+      createdAt: 1,
+      updatedAt: 2,
+      runCard: {
+        startedWith: { methods: ['PS', 'MC'], blind: true, selection: { kind: 'first', count: 2 } },
+      },
+      imported: false,
+      imageCondition: 'blank',
+    };
+    await putRun(db, run);
+    await putCase(db, {
+      pairId: 'p1',
+      slot: 1,
+      method: 'PS',
+      answer: 'A',
+      runId: run.id,
+      key: caseKey(run.id, 'PS', 'h-ps', 'p1', 1),
+    });
+    // A fresh page: nothing loaded, the form at its defaults.
+    const models = createModelStore({ engine: engine.client, caches: () => undefined, search: () => '' });
+    const store = createRunStore({
+      judge,
+      db: () => Promise.resolve(db),
+      dbName,
+      engine: engine.client,
+      models,
+      dataset: () => dataset,
+      locks: () => undefined,
+      channel: () => null,
+    });
+    await store.getState().resumeIfInterrupted();
+    expect(store.getState().interrupted.map((r) => r.id)).toEqual([run.id]);
+    expect(store.getState().interruptedProgress[run.id]).toEqual({ done: 1, total: 4 });
+    expect(store.getState().methods).toEqual({ GD: false, PS: true, MC: true, FF: false });
+    expect(store.getState().blind).toBe(true);
+    expect(store.getState().selection).toEqual({ kind: 'first', count: 2 });
+    expect(models.getState()).toMatchObject({
+      hubId: 'org/tiny',
+      revision: 'v2',
+      device: 'wasm',
+      dtype: 'fp16',
+    });
+    expect(models.getState().model).toBeNull();
+    expect(engine.requests).toHaveLength(0);
+  });
+
   it('refuses to start with nothing to compute, saying why, and writes no run', async () => {
     const { store, engine, db } = await setup({ images: [] });
     await store.getState().refreshPreview();
