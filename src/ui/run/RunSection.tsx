@@ -8,12 +8,7 @@ import { useModelStore } from '../../state/modelStore.ts';
 import { useJudgeStore } from '../../state/judgeStore.ts';
 import { JudgeSection } from './JudgeSection.tsx';
 import { PairSelectionField } from './PairSelectionField.tsx';
-import {
-  ACTIVE_PHASES,
-  RUNNABLE_METHODS,
-  useRunStore,
-  type RunProgressView,
-} from '../../state/runStore.ts';
+import { ACTIVE_PHASES, RUNNABLE_METHODS, useRunStore, type RunProgressView } from '../../state/runStore.ts';
 import { formatDuration, formatPercent, formatRate } from './format.ts';
 import { ProgressBar } from './ProgressBar.tsx';
 import { InterruptedNotice, LockedNotice, PHASE_TEXT } from './RunNotices.tsx';
