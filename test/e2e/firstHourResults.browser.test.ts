@@ -84,7 +84,12 @@ describe('the first hour with results', () => {
       await waitForRunEnd(page);
       await loadModel(page, 'fp16');
       await page.getByTestId('run-start').click();
-      await waitForRunEnd(page);
+      // The status line names the run: wait for the fp16 one, not the fp32 one just finished.
+      await expect
+        .poll(() => page.locator('p.run-status-line:has([data-testid=run-status])').textContent(), {
+          timeout: 120_000,
+        })
+        .toMatch(/Complete.*fp16/);
       const { runs } = await stored(page);
       expect(runs).toHaveLength(2);
       const fp32 = runs.find((r) => r.dtype === 'fp32')!;
