@@ -6,6 +6,7 @@ import { useFirstVisitStore } from '../state/firstVisitStore.ts';
 import { imageCoverage, imageStore, useImageStore } from '../state/imageStore.ts';
 import { useModelStore } from '../state/modelStore.ts';
 import { useUiStore } from '../state/uiStore.ts';
+import './startHere.css';
 
 export function StartHere() {
   const hasRun = useFirstVisitStore((s) => s.hasRun);

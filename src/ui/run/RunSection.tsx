@@ -11,6 +11,7 @@ import { PairSelectionField } from './PairSelectionField.tsx';
 import { ACTIVE_PHASES, RUNNABLE_METHODS, useRunStore, type RunProgressView } from '../../state/runStore.ts';
 import { formatDuration, formatPercent, formatRate } from './format.ts';
 import { ProgressBar } from './ProgressBar.tsx';
+import './runForms.css';
 import { InterruptedNotice, LockedNotice, PHASE_TEXT } from './RunNotices.tsx';
 
 const METHOD_LABELS = {
