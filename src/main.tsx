@@ -5,13 +5,16 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App.tsx';
 import { datasetStore } from './state/datasetStore.ts';
+import { firstVisitStore } from './state/firstVisitStore.ts';
 import { offlineStore } from './state/offlineStore.ts';
 import { syncTabWithLocation } from './state/uiStore.ts';
 import './ui/styles.css';
+import './ui/explorer/present.css';
 
 offlineStore.getState().start();
 void datasetStore.getState().loadOfficial();
 void datasetStore.getState().refreshSaved();
+void firstVisitStore.getState().start();
 syncTabWithLocation();
 
 const root = document.getElementById('root');

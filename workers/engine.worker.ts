@@ -18,6 +18,9 @@ env.backends.onnx.wasm!.wasmPaths = {
   wasm: new URL(ortWasmUrl, self.location.href).href,
   mjs: new URL(ortMjsUrl, self.location.href).href,
 };
+// One copy of the runtime in Cache Storage: the service worker keeps it with the app's files, so
+// the model loader must not store it a second time in its own cache.
+env.useWasmCache = false;
 env.backends.onnx.wasm!.numThreads = self.crossOriginIsolated
   ? Math.min(4, navigator.hardwareConcurrency || 1)
   : 1;

@@ -28,10 +28,54 @@ export class DatasetError extends Error {
   }
 }
 
+/**
+ * The longest text each field may hold, in characters. The official pairs stay far below (the
+ * longest question has 105 characters, the longest caption 2 855); a field beyond its limit is
+ * refused, because the page would otherwise lay out (and a model tokenize) megabytes of text.
+ */
+export const FIELD_LIMITS: Readonly<Record<string, number>> = Object.freeze({
+  id: 100,
+  question: 2_000,
+  option_A: 1_000,
+  option_B: 1_000,
+  im_1: 500,
+  im_2: 500,
+  im_1_local: 100,
+  im_2_local: 100,
+  cap_1: 10_000,
+  cap_2: 10_000,
+});
+
+/** A count as messages write it: "5,000,000". */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Refuses a text longer than its field's limit (FIELD_LIMITS), naming pair, field and limit. */
+export function checkLength(pairId: string | undefined, field: string, value: string): void {
+  const limit = FIELD_LIMITS[field];
+  if (limit === undefined || value.length <= limit) return;
+  throw new DatasetError(
+    `is ${formatCount(value.length)} characters long; it can be at most ${formatCount(limit)} characters`,
+    { ...(pairId !== undefined ? { pairId: shortId(pairId) } : {}), field },
+  );
+}
+
+/** A pair id as a message quotes it: an id beyond its own limit is cut. */
+function shortId(id: string): string {
+  const limit = FIELD_LIMITS['id'] as number;
+  return id.length <= limit ? id : `${id.slice(0, 40)}… (${formatCount(id.length)} characters)`;
+}
+
 /** A value as an error message names it. */
 export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') {
+    // A message quotes at most the start of a long text.
+    return value.length <= 60
+      ? JSON.stringify(value)
+      : `${JSON.stringify(value.slice(0, 40))}… (${formatCount(value.length)} characters)`;
+  }
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
@@ -44,6 +88,7 @@ function requiredText(pairId: string, raw: Record<string, unknown>, field: strin
     throw new DatasetError(`must be a non-empty string (got ${describe(value)})`, { pairId, field });
   }
   if (value.trim() === '') throw new DatasetError('must not be empty', { pairId, field });
+  checkLength(pairId, field, value);
   return value;
 }
 
@@ -53,6 +98,7 @@ function optionalText(pairId: string, raw: Record<string, unknown>, field: strin
   if (typeof value !== 'string') {
     throw new DatasetError(`must be a string (got ${describe(value)})`, { pairId, field });
   }
+  checkLength(pairId, field, value);
   return value;
 }
 
@@ -67,7 +113,10 @@ function letter(pairId: string, raw: Record<string, unknown>, field: string): Le
 function localId(pairId: string, raw: Record<string, unknown>, field: string): string {
   const value = raw[field];
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return String(value);
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  if (typeof value === 'string' && value.trim() !== '') {
+    checkLength(pairId, field, value.trim());
+    return value.trim();
+  }
   throw new DatasetError(`must be a local image id (got ${describe(value)})`, { pairId, field });
 }
 
@@ -106,6 +155,7 @@ export function normalisePair(pairId: string, raw: unknown): ConfusionPair {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new DatasetError(`must be an object (got ${describe(raw)})`, { pairId });
   }
+  checkLength(pairId, 'id', pairId);
   const r = raw as Record<string, unknown>;
   const question = requiredText(pairId, r, 'question');
   const optionA = requiredText(pairId, r, 'option_A');

@@ -1,11 +1,11 @@
 // The curated list of small image-text-to-text models offered in the Run tab (pure data). None of
 // them has been run on its real weights with this tool: each family's loading, prompting and
 // scoring was proven on a replica of the real export's interface (scripts/fixtures/replicas/), so
-// every entry says "not yet run on the real weights". Sizes are estimates from the parameter
+// every entry says "not yet checked with this tool". Sizes are estimates from the parameter
 // count, except the file sizes a hub page listed (`fileSizesMb`, with the page).
 import type { Dtype } from './run/vocabulary.ts';
 
-export const NOT_VERIFIED = 'not yet run on the real weights with this tool';
+export const NOT_VERIFIED = 'not yet checked with this tool';
 
 export const SIZE_NOTE =
   'Approximate download sizes in MB, estimated as parameters × bytes per weight; the real files ' +
@@ -122,7 +122,7 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
     availability: { kind: 'ready' },
     notes:
       'Repo id not confirmed: it is the usual onnx-community naming for a Gemma 3 export, and no export ' +
-      'of the 4B vision model could be checked here. Only 4-bit dtypes are realistic in a browser. ' +
+      'of the 4B vision model has been checked with this tool yet. Only 4-bit dtypes are realistic in a browser. ' +
       'Gemma terms apply to the weights.',
   },
   {
@@ -157,7 +157,7 @@ export const MODEL_CATALOG: readonly CatalogEntry[] = [
   },
   {
     repoId: 'geeek/medgemma-4b-it-ONNX',
-    label: 'MedGemma 4B it (community ONNX export, unverified)',
+    label: 'MedGemma 4B it (community ONNX export)',
     familyId: 'gemma3',
     paramsMillions: 4300,
     approxSizeMb: approxSizes(4300),

@@ -3,6 +3,7 @@
 // cases indexed by pair (read from IndexedDB once per run and visit); which images are stored; and
 // the object URLs of the images around the current pair, decoded ahead and revoked when far away.
 // The only Explorer code that touches the database, the history or the fullscreen API.
+import { runName } from '../core/run/runName.ts';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { letterRuleOf } from '../core/results/runCard.ts';
@@ -288,7 +289,7 @@ export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}):
           if (ticket !== refreshTicket) return;
           const runs: ExplorerRun[] = records.map((r) => ({
             id: r.id,
-            label: r.label,
+            label: runName(r),
             modelId: r.model.modelId,
             methods: r.methods,
             status: r.status,

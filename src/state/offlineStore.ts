@@ -18,8 +18,12 @@ export type ServiceWorkerStatus = 'unsupported' | 'not-registered' | 'installing
 
 export interface OfflineState {
   offline: boolean;
-  /** Why offline mode is on or off: the user's choice, or the browser having no network. */
-  reason: 'user' | 'no-network' | 'default';
+  /**
+   * Why offline mode is on or off: the user's choice ('user': when on, it stays on across visits
+   * until the user turns it off), the browser having no network (on for this visit only), or on
+   * for this visit after the user chose not to stay offline ('visit').
+   */
+  reason: 'user' | 'no-network' | 'visit' | 'default';
   /** navigator.onLine, kept current. */
   online: boolean;
   /** Requests of the page itself that left the origin. */
@@ -37,6 +41,12 @@ export interface OfflineState {
   /** Starts counting and applies the mode (idempotent); also registers the service worker. */
   start(): void;
   setOffline(offline: boolean): void;
+  /**
+   * "Stay offline until I say otherwise": remembered in this browser, so offline mode that
+   * switched itself on (no network) survives a reload with the network back. Off again: it lasts
+   * for this visit only.
+   */
+  setStayOffline(stay: boolean): void;
   /** Reads the engine worker's counters now (also done every second while it runs). */
   pollWorker(): Promise<void>;
 }
@@ -258,6 +268,15 @@ export function createOfflineStore(overrides: Partial<OfflineStoreDeps> = {}): O
         deps.storage()?.setItem(OFFLINE_MODE_KEY, on ? 'on' : 'off');
         set({ offline: on, reason: 'user' });
         apply();
+      },
+
+      setStayOffline(stay) {
+        if (stay) {
+          get().setOffline(true);
+          return;
+        }
+        deps.storage()?.setItem(OFFLINE_MODE_KEY, 'off');
+        if (get().offline) set({ reason: get().online ? 'visit' : 'no-network' });
       },
 
       async pollWorker() {

@@ -62,6 +62,8 @@ export interface ResultsState {
   requestDelete(id: string): void;
   cancelDelete(): void;
   deleteRun(id: string): Promise<void>;
+  /** Gives a run the user's short name ('' goes back to the default name). */
+  renameRun(id: string, name: string): Promise<void>;
   /** The file for a download, or null (with `error` set) when it cannot be made. */
   exportRun(id: string, kind: ExportKind): Promise<ExportedFile | null>;
   copyRunCard(id: string): Promise<void>;

@@ -10,30 +10,24 @@ import {
   countCasesForRun,
   deleteRun as deleteRunFromDb,
   getCasesForRun,
-  getRun,
   listRuns,
-  putCase,
   putRun,
   sharedDb,
   type BenchmarkDb,
   type RunRecord,
 } from '../db/database.ts';
 import { datasetStore } from './datasetStore.ts';
+import { cleanRunName, runName } from '../core/run/runName.ts';
+import { importAction } from './resultsImport.ts';
 import { blindSiblingOf, blindTableRows, isBlindRun } from '../core/results/blindRows.ts';
-import { ResultsError } from '../core/results/errors.ts';
 import { buildExport } from '../core/results/exportFiles.ts';
-import { parseResultsFile } from '../core/results/importFiles.ts';
 import { computeRunResults, type RunResults } from '../core/results/runResults.ts';
 import type { ResultsState, RunSummary } from './resultsState.ts';
-
-/** Result files beyond this are not results of 176 pairs; reading them would only freeze the tab. */
-export const MAX_RESULTS_FILE_BYTES = 100 * 1024 * 1024;
 
 /** Runs selected for comparison the first time the tab opens (newest first). */
 export const DEFAULT_SELECTION = 3;
 
-/** The prompt hash stored with imported cases whose file did not record one. */
-export const IMPORTED_PROMPT_HASH = 'imported';
+export { IMPORTED_PROMPT_HASH, MAX_RESULTS_FILE_BYTES } from './resultsImport.ts';
 
 export type {
   ExportedFile,
@@ -67,10 +61,6 @@ const browserDeps: ResultsStoreDeps = {
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function formatBytes(n: number): string {
-  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): ResultsStore {
@@ -109,12 +99,16 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
           changed = true;
         } catch (e) {
           set({
-            error: { title: `Could not compute the results of “${summary.run.label}”`, message: message(e) },
+            error: {
+              title: `Could not compute the results of “${runName(summary.run)}”`,
+              message: message(e),
+            },
           });
         }
       }
       if (changed || Object.keys(get().metricsByRun).length !== cache.size) publishMetrics(dataset);
-      await computeBlind(dataset, wanted);
+      // The blind baseline of every stored run that has one, ticked for comparison or not.
+      await computeBlind(dataset, new Set(runs.map((r) => r.run.id)));
     }
 
     /** Blind-baseline rows for the wanted runs with a stored blank-image sibling (cached like metrics). */
@@ -151,7 +145,7 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
         } catch (e) {
           set({
             error: {
-              title: `Could not compute the blind baseline of “${summary.run.label}”`,
+              title: `Could not compute the blind baseline of “${runName(summary.run)}”`,
               message: message(e),
             },
           });
@@ -276,7 +270,8 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
       },
 
       async deleteRun(id) {
-        const label = get().runs.find((s) => s.run.id === id)?.run.label ?? id;
+        const found = get().runs.find((s) => s.run.id === id)?.run;
+        const label = found ? runName(found) : id;
         set({ confirmDeleteId: null });
         try {
           await deleteRunFromDb(await deps.db(), id);
@@ -312,7 +307,7 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
           const file = buildExport(kind, { run: summary.run, cases, dataset, results });
           return { blob: new Blob([file.text], { type: file.mimeType }), fileName: file.fileName };
         } catch (e) {
-          set({ error: { title: `Could not export “${summary.run.label}”`, message: message(e) } });
+          set({ error: { title: `Could not export “${runName(summary.run)}”`, message: message(e) } });
           return null;
         }
       },
@@ -328,74 +323,29 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
         }
       },
 
-      async importFile(file) {
-        const title = `${file.name} was not imported`;
-        const fail = (msg: string) => set({ importing: false, error: { title, message: msg } });
-        set({ importing: true, error: null, notice: null });
-        const dataset = deps.dataset();
-        if (!dataset) {
-          fail('No dataset is loaded, so the answers cannot be checked. Wait for the dataset to load.');
-          return;
-        }
-        if (file.size > MAX_RESULTS_FILE_BYTES) {
-          fail(
-            `the file is ${formatBytes(file.size)}; a results file can be at most ${formatBytes(MAX_RESULTS_FILE_BYTES)}`,
-          );
-          return;
-        }
-        let parsed: ReturnType<typeof parseResultsFile>;
+      importFile: importAction({
+        deps,
+        get,
+        set,
+        forget: (id) => {
+          cache.delete(id);
+          seen.delete(id);
+        },
+      }),
+
+      async renameRun(id, name) {
+        const summary = get().runs.find((r) => r.run.id === id);
+        if (!summary) return;
+        const clean = cleanRunName(name);
+        const { name: _old, ...rest } = summary.run;
+        const next = clean ? { ...rest, name: clean } : rest;
         try {
-          parsed = parseResultsFile(await file.text(), file.name, dataset, {
-            method: get().importMethod,
-            now: deps.now(),
-          });
+          await putRun(await deps.db(), next);
         } catch (e) {
-          // ResultsError messages name the record, row or pair at fault; anything else is a bug.
-          fail(e instanceof ResultsError ? e.message : `unexpected error: ${message(e)}`);
+          set({ error: { title: `Run “${runName(summary.run)}” was not renamed`, message: message(e) } });
           return;
         }
-        const { run, records } = parsed;
-        let replaced = false;
-        let db: BenchmarkDb;
-        try {
-          db = await deps.db();
-          if (await getRun(db, run.id)) {
-            replaced = true;
-            await deleteRunFromDb(db, run.id);
-          }
-        } catch (e) {
-          fail(`browser storage could not be used: ${message(e)}`);
-          return;
-        }
-        try {
-          const computedAt = deps.now();
-          for (const r of records) {
-            await putCase(db, {
-              ...r,
-              runId: run.id,
-              promptHash: run.promptHashes[r.method] ?? IMPORTED_PROMPT_HASH,
-              computedAt,
-            });
-          }
-          // The run last: until it is written the cases belong to no listed run.
-          await putRun(db, run);
-        } catch (e) {
-          // All or nothing: remove what was written of this import.
-          await deleteRunFromDb(db, run.id).catch(() => undefined);
-          fail(`saving it failed: ${message(e)}`);
-          return;
-        }
-        cache.delete(run.id);
-        seen.delete(run.id);
-        set({ importing: false, detailRunId: run.id });
         await get().refresh();
-        if (!get().selectedRunIds.includes(run.id)) await get().select(run.id);
-        const methods = [...new Set(records.map((r) => r.method))].join(', ');
-        set({
-          notice:
-            `${replaced ? 'Re-imported' : 'Imported'} “${run.label}” from ${file.name}: ${records.length} ` +
-            `answers (${methods}). It is selected for comparison below.`,
-        });
       },
 
       setImportMethod(importMethod) {

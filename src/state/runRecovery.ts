@@ -1,11 +1,16 @@
 // The run store's recovery actions: retry on wasm after a lost GPU, find the runs a closed or
-// crashed tab left "running" (never restarted by themselves), and resume one of them with the
-// model and settings it was started with (methods, blind baseline, preprocessing, GD letter rule).
+// crashed tab left "running" (never restarted by themselves) and how far each got, put the latest
+// one's settings back in the form (model, dtype, device, methods, blind baseline, pairs,
+// preprocessing, GD letter rule), and resume one of them with the model and settings it was started with.
 import { preprocessingOf } from '../core/results/runCard.ts';
 import { blindIdentity, type RunIdentity } from '../core/run/identity.ts';
 import { DEFAULT_LETTER_RULE } from '../core/run/letterRules.ts';
-import { METHODS } from '../core/types.ts';
-import { listRuns } from '../db/database.ts';
+import { planRun } from '../core/run/plan.ts';
+import type { RunRecord } from '../core/run/records.ts';
+import { ALL_PAIRS, selectPairs } from '../core/run/selection.ts';
+import { METHODS, type Method } from '../core/types.ts';
+import { getCasesForRun, listImageIds, listRuns } from '../db/database.ts';
+import { startedWithOf } from './runRecord.ts';
 import type { ReadableError } from './engineClient.ts';
 import type { RunState, RunStoreDeps } from './runState.ts';
 import { ACTIVE_PHASES, LOCK_PREFIX } from './runTabs.ts';
@@ -26,6 +31,36 @@ export function recoveryActions({
   configuration,
   problem,
 }: RecoveryContext): Pick<RunState, 'retryOnWasm' | 'resumeIfInterrupted' | 'resumeInterrupted'> {
+  /** The run's methods, blind baseline and pairs as its last start chose them. */
+  function restoreSettings(run: RunRecord): void {
+    const startedWith = startedWithOf(run);
+    const chosen = startedWith?.methods ?? (run.methods as Method[]);
+    const methods = { GD: false, PS: false, MC: false, FF: false };
+    for (const m of METHODS) methods[m] = chosen.includes(m);
+    set({
+      methods,
+      preprocessing: preprocessingOf(run)?.choice ?? 'default',
+      letterRule: run.letterRule ?? DEFAULT_LETTER_RULE,
+      ...(startedWith ? { blind: startedWith.blind, selection: startedWith.selection } : {}),
+    });
+  }
+
+  /**
+   * After a reload the form shows the interrupted run's settings, not the defaults: only while
+   * nothing is loaded or running here, and never starting or loading anything by itself.
+   */
+  function restoreForm(run: RunRecord): void {
+    const models = deps.models.getState();
+    if (ACTIVE_PHASES.includes(get().phase) || models.model !== null || models.status !== 'idle') return;
+    if (run.model.sourceKind === 'hub') {
+      models.setHubId(run.model.modelId);
+      models.setRevision(run.model.revision);
+      models.setDevice(run.device);
+      models.setDtypeLabel(run.dtype);
+    }
+    restoreSettings(run);
+  }
+
   return {
     async retryOnWasm() {
       const models = deps.models.getState();
@@ -36,31 +71,49 @@ export function recoveryActions({
 
     async resumeIfInterrupted() {
       try {
-        const runs = (await listRuns(await deps.db())).filter((r) => r.status === 'running');
+        const db = await deps.db();
+        const runs = (await listRuns(db)).filter((r) => r.status === 'running');
         const held = new Set<string>();
         const query = await deps.locks()?.query?.();
         for (const lock of query?.held ?? []) if (lock.name) held.add(lock.name);
         const mine = ACTIVE_PHASES.includes(get().phase) ? get().runId : null;
-        set({ interrupted: runs.filter((r) => r.id !== mine && !held.has(LOCK_PREFIX + r.id)) });
+        const interrupted = runs.filter((r) => r.id !== mine && !held.has(LOCK_PREFIX + r.id));
+        set({ interrupted });
+        // How far each got: the cases stored of those its last start set out to compute.
+        const dataset = deps.dataset();
+        const present = new Set(await listImageIds(db));
+        const progress: Record<string, { done: number; total: number }> = {};
+        for (const run of interrupted) {
+          if (!dataset || dataset.hash !== run.datasetHash) continue;
+          const selection = startedWithOf(run)?.selection ?? ALL_PAIRS;
+          const stored = await getCasesForRun(db, run.id);
+          const plan = planRun({
+            identity: {
+              runId: run.id,
+              methods: run.methods as Method[],
+              promptHashes: run.promptHashes,
+              imageCondition: run.imageCondition ?? 'real',
+            },
+            pairs: selectPairs(dataset.pairs, selection).pairs,
+            presentImageIds: present,
+            storedKeys: new Set(stored.map((c) => c.key)),
+          });
+          progress[run.id] = { done: plan.alreadyDone, total: plan.total };
+        }
+        set({ interruptedProgress: progress });
+        const latest = [...interrupted].sort((a, b) => b.updatedAt - a.updatedAt)[0];
+        if (latest) restoreForm(latest);
       } catch {
-        set({ interrupted: [] });
+        set({ interrupted: [], interruptedProgress: {} });
       }
     },
 
     async resumeInterrupted(runId) {
       const run = get().interrupted.find((r) => r.id === runId);
       if (!run) return;
-      const methods = { GD: false, PS: false, MC: false, FF: false };
-      for (const m of METHODS) methods[m] = run.methods.includes(m);
       const blindRun = run.imageCondition === 'blank';
-      const preprocessing = preprocessingOf(run)?.choice ?? 'default';
-      set({
-        methods,
-        preprocessing,
-        error: null,
-        letterRule: run.letterRule ?? DEFAULT_LETTER_RULE,
-        ...(blindRun ? { blind: true } : {}),
-      });
+      restoreSettings(run);
+      set({ error: null, ...(blindRun ? { blind: true } : {}) });
       const matches = () => {
         const chosen = configuration();
         if (!chosen.ok) return false;

@@ -3,6 +3,7 @@
 import type { PreprocessingChoice } from '../core/run/preprocessing.ts';
 import type { LetterRule } from '../core/run/letterRules.ts';
 import type { RunRecord } from '../core/run/records.ts';
+import type { PairSelection } from '../core/run/selection.ts';
 import type { Dataset, ImageSlot, Method } from '../core/types.ts';
 import type { BenchmarkDb } from '../db/database.ts';
 import type { ImageProblem } from '../../workers/engine/protocol.ts';
@@ -31,10 +32,17 @@ export interface PlanPreview {
   alreadyDone: number;
   notRunPairs: number;
   status: RunRecord['status'] | null;
+  /** Why this run cannot start (nothing to compute), or null. */
+  blocked: string | null;
+  /** The pairs chosen, in words ("first 10 pairs"), and listed ids that name no pair. */
+  selection: string;
+  unknownIds: string[];
 }
 
 export interface RunState {
   methods: Record<RunnableMethod, boolean>;
+  /** Which pairs to run: all, the first N, a category or listed ids (not part of the run id). */
+  selection: PairSelection;
   /** Also run GD/PS with a blank image (the blind baseline), as a sibling run, before the main run. */
   blind: boolean;
   /** 'single-view': image splitting off (a speed setting; a run of its own, never mixed with the default's). */
@@ -54,12 +62,15 @@ export interface RunState {
   lockedElsewhere: { runId: string; progress: BroadcastProgress | null } | null;
   /** Runs a closed or crashed tab left in status 'running'. */
   interrupted: RunRecord[];
+  /** How far each interrupted run got: cases stored of those it set out to compute. */
+  interruptedProgress: Record<string, { done: number; total: number }>;
   preview: PlanPreview | null;
 
   setMethod(method: RunnableMethod, on: boolean): void;
   setBlind(on: boolean): void;
   setPreprocessing(choice: PreprocessingChoice): void;
   setLetterRule(rule: LetterRule): void;
+  setSelection(selection: PairSelection): void;
   start(): Promise<void>;
   pause(): Promise<void>;
   /** Same as start: stored cases are skipped, so it continues where the run stopped. */

@@ -7,10 +7,9 @@
 import * as Comlink from 'comlink';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { blindIdentity, runIdentity, RunSetupError, type RunIdentity } from '../core/run/identity.ts';
+import { blindIdentity, type RunIdentity } from '../core/run/identity.ts';
 import { DEFAULT_LETTER_RULE } from '../core/run/letterRules.ts';
-import { METHOD_SPECS } from '../core/run/methods.ts';
-import { planRun } from '../core/run/plan.ts';
+import { planRun, type ImageGroup } from '../core/run/plan.ts';
 import type { RunRecord } from '../core/run/records.ts';
 import type { RunProgress } from '../core/run/vocabulary.ts';
 import { METHODS, type Dataset } from '../core/types.ts';
@@ -25,11 +24,11 @@ import {
 } from '../db/database.ts';
 import type { ImageProblem, RunCallbacks, RunOutcome, RunRequest } from '../../workers/engine/protocol.ts';
 import { datasetStore } from './datasetStore.ts';
-import { RateMeter, engineClient, etaSeconds, readableError, type ReadableError } from './engineClient.ts';
+import { RateMeter, engineClient, etaSeconds, readableError } from './engineClient.ts';
 import { imageStore } from './imageStore.ts';
 import { modelStore } from './modelStore.ts';
 import { judgeStore } from './judgeStore.ts';
-import { appRunSetup, newRunRecord, runCardAfterRun } from './runRecord.ts';
+import { explainOutOfMemory, newRunRecord, runCardAfterRun, type StartedWith } from './runRecord.ts';
 import {
   ACTIVE_PHASES,
   LOCK_PREFIX,
@@ -40,6 +39,19 @@ import {
 } from './runTabs.ts';
 
 import { recoveryActions } from './runRecovery.ts';
+import {
+  chosenPairs,
+  currentPlan,
+  nothingToRun,
+  planningActions,
+  problem,
+  runConfiguration,
+} from './runPlanning.ts';
+
+export { problem };
+import { ALL_PAIRS } from '../core/run/selection.ts';
+
+type ChosenPairs = NonNullable<ReturnType<typeof chosenPairs>>;
 import type { RunState, RunStoreDeps } from './runState.ts';
 
 export { ACTIVE_PHASES, type LockManagerLike, type RunPhase };
@@ -68,10 +80,6 @@ const browserDeps: RunStoreDeps = {
   now: () => Date.now(),
 };
 
-export function problem(title: string, message: string): ReadableError {
-  return { kind: 'unknown', title, message };
-}
-
 export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore {
   const deps: RunStoreDeps = { ...browserDeps, ...overrides };
   /** What the user asked of the active run: it decides the status a cancelled engine run ends in. */
@@ -84,46 +92,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
     });
     const broadcast = (run: RunRecord, status: RunPhase) => tabs.post(run, status, get().progress);
 
-    /** The loaded model, dataset and methods as a run identity, or the reason there is none. */
-    function configuration(): { ok: true; identity: RunIdentity } | { ok: false; error: ReadableError } {
-      const dataset = deps.dataset();
-      if (!dataset) return { ok: false, error: problem('No dataset', 'The dataset is not loaded yet.') };
-      const loaded = deps.models.getState().model;
-      if (!loaded)
-        return { ok: false, error: problem('No model loaded', 'Load a model first (section Model).') };
-      const methods = RUNNABLE_METHODS.filter((m) => get().methods[m]);
-      if (methods.length === 0)
-        return { ok: false, error: problem('No method chosen', 'Choose at least one method.') };
-      const judge = deps.judge.getState();
-      if (methods.some((m) => METHOD_SPECS[m].needsJudge) && !judge.judge)
-        return {
-          ok: false,
-          error: problem('No judge loaded', 'FF needs a judge model: load one under "Judge for FF".'),
-        };
-      try {
-        const setup = appRunSetup({
-          dataset,
-          model: {
-            modelId: loaded.identity.modelId,
-            revision: loaded.identity.revision,
-            dtype: loaded.info.dtype,
-            device: loaded.info.device,
-            family: loaded.info.family,
-            ...(loaded.info.preprocessing ? { preprocessing: loaded.info.preprocessing } : {}),
-          },
-          methods,
-          preprocessing: get().preprocessing,
-          freeForm: judge.judge
-            ? { judge: judge.judge.identity, maxNewTokens: judge.maxNewTokens, threshold: judge.threshold }
-            : null,
-          letterRule: get().letterRule,
-        });
-        return { ok: true, identity: runIdentity(setup) };
-      } catch (e) {
-        if (e instanceof RunSetupError) return { ok: false, error: problem('Cannot start', e.message) };
-        throw e;
-      }
-    }
+    const configuration = () => runConfiguration(deps, get);
 
     async function persistStatus(run: RunRecord, status: RunRecord['status']): Promise<RunRecord> {
       const next = { ...run, status, updatedAt: deps.now() };
@@ -135,7 +104,11 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       return next;
     }
 
-    async function execute(identity: RunIdentity): Promise<void> {
+    async function execute(
+      identity: RunIdentity,
+      part: ChosenPairs,
+      startedWith: StartedWith,
+    ): Promise<void> {
       const dataset = deps.dataset() as Dataset;
       const loaded = deps.models.getState().model!;
       const { runId, key, promptHashes } = identity;
@@ -151,6 +124,9 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       });
 
       let run: RunRecord | null = null;
+      // What this session computes, and how many of its cases are done (for an out-of-memory error).
+      let planned: ImageGroup[] | null = null;
+      let doneThisSession = 0;
       try {
         // Long runs must survive storage pressure; a refusal only means the browser may evict.
         await deps.requestPersistence().catch(() => false);
@@ -158,18 +134,22 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         const existing = await getRun(db, runId);
         const now = deps.now();
         const blank = identity.imageCondition === 'blank';
-        run = newRunRecord(identity, dataset, loaded, existing, now);
+        run = newRunRecord(identity, dataset, loaded, existing, now, {
+          pairSelection: part.description,
+          startedWith,
+        });
         await putRun(db, run);
         set({ run });
 
         const stored = await getCasesForRun(db, runId);
         const plan = planRun({
           identity,
-          pairs: dataset.pairs,
+          pairs: part.pairs,
           // The blank image replaces every image: the plan needs none.
           presentImageIds: new Set(blank ? [] : await listImageIds(db)),
           storedKeys: new Set(stored.map((c) => c.key)),
         });
+        planned = plan.images;
         const startedAt = deps.now();
         set({
           notRunPairs: plan.notRunPairs,
@@ -200,6 +180,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           onProgress: (p: RunProgress) => {
             const now = deps.now();
             meter.add(now, p.done);
+            doneThisSession = p.done;
             const rate = meter.rate() ?? (p.elapsedMs > 0 ? (p.done * 1000) / p.elapsedMs : null);
             const done = plan.alreadyDone + p.done;
             set({
@@ -266,7 +247,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
         set({ run, phase: status });
         broadcast(run, status);
       } catch (e) {
-        const error = readableError(e);
+        const error = explainOutOfMemory(readableError(e), dataset, planned, doneThisSession);
         const lostEngine = error.kind === 'device-lost' || error.kind === 'worker-crashed';
         if (lostEngine) {
           // Recovery needs a fresh worker; its model is gone with the old one.
@@ -292,7 +273,9 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
 
     return {
       ...recoveryActions({ deps, get, set, configuration, problem }),
+      ...planningActions({ deps, get, set, configuration }),
       methods: { GD: true, PS: false, MC: false, FF: false },
+      selection: ALL_PAIRS,
       blind: false,
       preprocessing: 'default',
       letterRule: DEFAULT_LETTER_RULE,
@@ -306,6 +289,7 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
       canRetryOnWasm: false,
       lockedElsewhere: null,
       interrupted: [],
+      interruptedProgress: {},
       preview: null,
 
       setMethod(method, on) {
@@ -331,17 +315,28 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           set({ error: chosen.error });
           return;
         }
+        const part = chosenPairs(deps, get);
+        if (!part) return;
+        const blocked = nothingToRun(
+          (await currentPlan(deps, chosen.identity, part.pairs)).plan,
+          part.pairs.length,
+        );
+        if (blocked) {
+          set({ error: blocked });
+          return;
+        }
         tabs.open();
         // The blind sibling runs first, so "Complete" at the end means both runs are done and the
         // store ends on the main run.
         const main = chosen.identity;
         const blind = get().blind ? blindIdentity(main) : null;
         const executeAll = async () => {
+          const startedWith = { methods: main.methods, blind: get().blind, selection: get().selection };
           if (blind) {
-            await execute(blind);
+            await execute(blind, part, startedWith);
             if (get().phase !== 'complete') return;
           }
-          await execute(main);
+          await execute(main, part, startedWith);
         };
         const locks = deps.locks();
         if (!locks) {
@@ -388,41 +383,6 @@ export function createRunStore(overrides: Partial<RunStoreDeps> = {}): RunStore 
           const next = await persistStatus(run, 'cancelled');
           set({ run: next, phase: 'cancelled', canRetryOnWasm: false });
           broadcast(next, 'cancelled');
-        }
-      },
-
-      async refreshPreview() {
-        const chosen = configuration();
-        const dataset = deps.dataset();
-        if (!chosen.ok || !dataset) {
-          set({ preview: null });
-          return;
-        }
-        const { identity } = chosen;
-        try {
-          const db = await deps.db();
-          const [record, stored, present] = await Promise.all([
-            getRun(db, identity.runId),
-            getCasesForRun(db, identity.runId),
-            listImageIds(db),
-          ]);
-          const plan = planRun({
-            identity,
-            pairs: dataset.pairs,
-            presentImageIds: new Set(present),
-            storedKeys: new Set(stored.map((c) => c.key)),
-          });
-          set({
-            preview: {
-              runId: identity.runId,
-              total: plan.total,
-              alreadyDone: plan.alreadyDone,
-              notRunPairs: plan.notRunPairs.length,
-              status: record?.status ?? null,
-            },
-          });
-        } catch {
-          set({ preview: null });
         }
       },
 

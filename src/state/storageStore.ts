@@ -4,6 +4,7 @@
 // with the quota, whether storage is persistent, and deleting each item. Deletions go through the
 // store that owns the data, and each touches only its own kind: removing images or a model never
 // removes a result.
+import { runName } from '../core/run/runName.ts';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
@@ -198,7 +199,7 @@ export function createStorageStore(overrides: Partial<StorageStoreDeps> = {}): S
         const cases = await getCasesForRun(db, run.id);
         runs.push({
           id: run.id,
-          label: run.label,
+          label: runName(run),
           status: run.status,
           imported: run.imported,
           cases: cases.length,

@@ -1,4 +1,4 @@
-// The app shell: header, dataset bar, tab navigation and the active tab's view.
+// The app shell: header, dataset bar, tab navigation, the first visit's guide and the active tab's view.
 // Each view lives in its own file; this component only chooses which one to show.
 import type { ComponentType } from 'react';
 import { DatasetBar } from './DatasetBar.tsx';
@@ -7,6 +7,7 @@ import { OfflineBadge } from './OfflineBadge.tsx';
 import { PairsView } from './PairsView.tsx';
 import { ResultsView } from './ResultsView.tsx';
 import { RunView } from './RunView.tsx';
+import { StartHere } from './StartHere.tsx';
 import { StorageView } from './StorageView.tsx';
 import { Tabs, panelId, tabId } from './Tabs.tsx';
 import { useUiStore, type Tab } from '../state/uiStore.ts';
@@ -38,6 +39,7 @@ export function App() {
       <DatasetBar />
       <Tabs />
       <main id="main" className="app-main" tabIndex={-1}>
+        <StartHere />
         <div role="tabpanel" id={panelId(tab)} aria-labelledby={tabId(tab)} className="panel">
           <View />
         </div>

@@ -137,6 +137,18 @@ export function ExplorerView() {
     return () => document.documentElement.classList.remove('explorer-presenting');
   }, [present]);
 
+  // The pair view opens with the pair at the top of the window, so both images are in view on a
+  // laptop screen (the toolbar is one scroll up).
+  const scrolled = useRef(false);
+  const hasPair = view === 'pair' && current !== null;
+  useEffect(() => {
+    if (!hasPair || present || scrolled.current) return;
+    scrolled.current = true;
+    sectionRef.current
+      ?.querySelector<HTMLElement>('[data-testid="explorer-pair"]')
+      ?.scrollIntoView({ block: 'start' });
+  }, [hasPair, present]);
+
   // Focus follows the change the user asked for: a pair opened from the scatter or the list, or
   // presentation entered/left.
   const previous = useRef({ view, present });

@@ -1,13 +1,22 @@
-// The header's offline switch and network counter: how many requests left this page's origin since
-// it loaded (the page's own and the engine worker's), and how many were refused before leaving.
+// The header's offline switch (with "stay offline until I turn it off", remembered in this browser)
+// and network counter: how many requests left this page's origin since it loaded (the page's own and
+// the engine worker's), and how many were refused before leaving.
 import { networkRequestCount, useOfflineStore } from '../state/offlineStore.ts';
 import './storage/offline.css';
 
-const REASONS = {
-  user: 'chosen in this browser',
-  'no-network': 'the page opened without network',
-  default: 'the network is available',
-} as const;
+/** What the header says about the mode and why it is so. */
+function modeText(offline: boolean, reason: 'user' | 'no-network' | 'visit' | 'default'): string {
+  const what = "nothing leaves this machine; models come from the browser's cache or a local folder.";
+  if (!offline) {
+    return reason === 'user'
+      ? 'Off (chosen in this browser): models may be downloaded from the hub.'
+      : 'Off (the network is available): models may be downloaded from the hub.';
+  }
+  if (reason === 'user') return `On, and stays on until you turn it off: ${what}`;
+  if (reason === 'no-network')
+    return `On for this visit (no network): ${what} It goes off when the page next opens with network, unless you stay offline.`;
+  return `On for this visit: ${what}`;
+}
 
 export function OfflineBadge() {
   const offline = useOfflineStore((s) => s.offline);
@@ -19,6 +28,7 @@ export function OfflineBadge() {
   const lastUrl = useOfflineStore((s) => s.lastForeignUrl);
   const workerChecks = useOfflineStore((s) => s.workerChecks);
   const setOffline = useOfflineStore((s) => s.setOffline);
+  const setStayOffline = useOfflineStore((s) => s.setStayOffline);
 
   const detail =
     `Requests that left this page's origin since it loaded: ${pageRequests} from the page, ` +
@@ -40,11 +50,20 @@ export function OfflineBadge() {
         </span>
         Offline mode
       </button>
-      <span id="offline-mode-help" className="offline-help">
-        {offline
-          ? `On (${REASONS[reason]}): nothing leaves this machine; models come from the browser's cache or a local folder.`
-          : `Off (${REASONS[reason]}): models may be downloaded from the hub.`}
+      <span id="offline-mode-help" className="offline-help" data-testid="offline-mode-help">
+        {modeText(offline, reason)}
       </span>
+      {offline && (
+        <label className="offline-stay">
+          <input
+            type="checkbox"
+            data-testid="offline-stay"
+            checked={reason === 'user'}
+            onChange={(e) => setStayOffline(e.target.checked)}
+          />{' '}
+          Stay offline until I turn it off
+        </label>
+      )}
       <span className="network-count" title={detail}>
         Network requests since load:{' '}
         <strong

@@ -1,5 +1,6 @@
 // Pairs tab: every confusion pair of the loaded dataset in one table (cards on narrow screens),
-// with a category filter and a search box that `/` focuses from anywhere on the page.
+// with a category filter and a search box that `/` focuses from anywhere on the page. A long
+// table renders only the rows near the screen (useWindowedRows).
 import { memo, useEffect, useMemo, useRef, type ChangeEvent, type KeyboardEvent } from 'react';
 import type { ConfusionPair, Letter } from '../core/types.ts';
 import { useDatasetStore } from '../state/datasetStore.ts';
@@ -8,6 +9,7 @@ import { useUiStore } from '../state/uiStore.ts';
 import { CategoryChips } from './CategoryChips.tsx';
 import { Highlight } from './Highlight.tsx';
 import { SearchField } from './SearchField.tsx';
+import { useWindowedRows } from './useWindowedRows.ts';
 
 function isEditable(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -24,6 +26,7 @@ function plural(n: number, word: string): string {
 
 interface RowProps {
   pair: ConfusionPair;
+  index: number;
   categories: readonly string[];
   terms: readonly string[];
 }
@@ -51,9 +54,16 @@ function ImageCell({
 }
 
 // Memoised: changing the category filter leaves rows that stay visible untouched.
-const PairRow = memo(function PairRow({ pair, categories, terms }: RowProps) {
+const PairRow = memo(function PairRow({ pair, index, categories, terms }: RowProps) {
   return (
-    <tr role="row" data-testid="pair-row" data-pair-id={pair.id}>
+    <tr
+      role="row"
+      data-testid="pair-row"
+      data-pair-id={pair.id}
+      data-row-index={index}
+      className={index % 2 === 1 ? 'row-even' : undefined}
+      aria-rowindex={index + 2}
+    >
       <th scope="row" role="rowheader" className="col-id" data-label="Pair">
         <Highlight text={pair.id} terms={terms} />
       </th>
@@ -110,6 +120,8 @@ export function PairsView() {
   const shown = useMemo(() => filterPairs(pairs, filter), [pairs, filter]);
   const shownImages = useMemo(() => countImages(shown), [shown]);
   const terms = useMemo(() => searchTerms(filter.query), [filter.query]);
+  const keys = useMemo(() => shown.map((p) => p.id), [shown]);
+  const rows = useWindowedRows(keys);
 
   if (dataset === null) {
     return (
@@ -170,7 +182,7 @@ export function PairsView() {
 
       <div className="table-wrap">
         {/* Explicit roles keep table semantics when narrow screens restyle rows as cards. */}
-        <table className="pairs-table" role="table">
+        <table className="pairs-table" role="table" aria-rowcount={shown.length + 1}>
           <caption className="visually-hidden">
             Confusion pairs: each question is asked about two images whose correct options differ.
           </caption>
@@ -202,10 +214,22 @@ export function PairsView() {
               </th>
             </tr>
           </thead>
-          <tbody role="rowgroup">
-            {shown.map((pair) => (
-              <PairRow key={pair.id} pair={pair} categories={categories} terms={terms} />
+          <tbody role="rowgroup" ref={rows.bodyRef}>
+            {rows.padTop > 0 && (
+              <tr className="row-spacer" aria-hidden="true" style={{ height: rows.padTop }} />
+            )}
+            {shown.slice(rows.start, rows.end).map((pair, i) => (
+              <PairRow
+                key={pair.id}
+                pair={pair}
+                index={rows.start + i}
+                categories={categories}
+                terms={terms}
+              />
             ))}
+            {rows.padBottom > 0 && (
+              <tr className="row-spacer" aria-hidden="true" style={{ height: rows.padBottom }} />
+            )}
           </tbody>
         </table>
         {shown.length === 0 && (

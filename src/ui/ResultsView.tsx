@@ -70,15 +70,15 @@ export function ResultsView() {
     return out;
   }, [runs, selectedRunIds, metricsByRun]);
   const pending = selectedRunIds.length - compared.length;
+  // Every run with a blind baseline, compared above or not (its sibling cannot be ticked).
   const blindRuns: BlindTableRun[] = useMemo(() => {
     const out: BlindTableRun[] = [];
-    for (const id of selectedRunIds) {
-      const summary = runs.find((s) => s.run.id === id);
-      const rows = blindByRun[id];
-      if (summary && rows && rows.length > 0) out.push({ run: summary.run, rows });
+    for (const summary of runs) {
+      const rows = blindByRun[summary.run.id];
+      if (rows && rows.length > 0) out.push({ run: summary.run, rows });
     }
     return out;
-  }, [runs, selectedRunIds, blindByRun]);
+  }, [runs, blindByRun]);
 
   const rows1 = useMemo(() => table1Rows(compared), [compared]);
   const bars = useMemo(() => bestSetBars(compared), [compared]);

@@ -31,6 +31,8 @@ function parseDate(x: unknown): number | null {
 
 export interface CardFields {
   label: string | null;
+  /** The run's name as the exporting browser listed it. */
+  name: string | null;
   modelId: string | null;
   revision: string | null;
   sourceKind: RunRecord['model']['sourceKind'] | null;
@@ -80,6 +82,7 @@ export function readCard(card: Record<string, unknown>): CardFields {
   if (typeof card.browser === 'string' && !('browser' in provenance)) provenance.browser = card.browser;
   return {
     label: str(card.label),
+    name: str(card.name),
     modelId: str(model.id) ?? str(model.modelId),
     revision: str(model.revision),
     sourceKind: pick(model.sourceKind, SOURCE_KINDS),
@@ -138,6 +141,7 @@ export function importedRun(d: RunDraft): RunRecord {
   return {
     id,
     label: card?.label ?? d.label ?? baseName(d.fileName),
+    ...(card?.name ? { name: card.name } : {}),
     datasetHash: d.dataset.hash,
     datasetName: d.dataset.name,
     model: {

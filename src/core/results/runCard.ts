@@ -1,5 +1,6 @@
 // The run card: everything needed to reproduce a run and judge its numbers, as one JSON object
 // (buildRunCard), and a run's setup as known (runSetup; fields an import did not state are unknown).
+import { runName } from '../run/runName.ts';
 import type { BestAcrossMethods } from '../metrics.ts';
 import type { Dataset, Method } from '../types.ts';
 import type { RunRecord, RunStatus } from '../run/records.ts';
@@ -47,6 +48,8 @@ export interface RunCard {
   version: typeof RUN_CARD_VERSION;
   runId: string;
   label: string;
+  /** The run's name as listed (the user's, else model · dtype · device · methods · date). */
+  name: string;
   status: RunStatus;
   imported: boolean;
   model: { id: string; revision: string; sourceKind: string };
@@ -220,6 +223,7 @@ export function buildRunCard(run: RunRecord, dataset: Dataset | null, results: R
     version: RUN_CARD_VERSION,
     runId: run.id,
     label: run.label,
+    name: runName(run),
     status: run.status,
     imported: run.imported,
     model: { id: setup.modelId, revision: setup.revision, sourceKind: setup.sourceKind },

@@ -3,6 +3,7 @@
 import type { Method } from '../types.ts';
 import { roundOfficial } from '../resultFormats.ts';
 import type { RunRecord } from '../run/records.ts';
+import { runName } from '../run/runName.ts';
 import { PAPER_RESULTS, type PaperResults } from './paperResults.ts';
 import { categoryMethod, type RunResults } from './runResults.ts';
 
@@ -38,6 +39,8 @@ export interface MetricCell {
   significant?: boolean;
   /** For the Best columns: which method gave the value. */
   method?: Method | null;
+  /** Why there is no value (a dash): "not run", "no pair with two valid answers", … */
+  reason?: string;
 }
 
 export type RowKind = 'run' | 'paper' | 'random';
@@ -47,16 +50,23 @@ export interface Table1Row {
   kind: RowKind;
   label: string;
   runId?: string;
+  /** A run read from a results file rather than computed here. */
+  imported?: boolean;
   /** E.g. "partial: 120 of 176 pairs", shown under the label. */
   note?: string;
   setAccuracy: Record<Method, MetricCell>;
   individualAccuracy: Record<Method, MetricCell>;
   confusion: Record<Method, MetricCell>;
+  /** Share of answers that were invalid (neither or both letters), per method. */
+  invalid: Record<Method, MetricCell>;
   bestSet: MetricCell;
   bestIndividual: MetricCell;
 }
 
-const EMPTY: MetricCell = { value: null };
+const dash = (reason: string): MetricCell => ({ value: null, reason });
+
+/** Invalid rates from this share up are named under the run's label. */
+export const INVALID_WARNING_RATE = 50;
 
 function perMethod(f: (m: Method) => MetricCell): Record<Method, MetricCell> {
   return { MC: f('MC'), GD: f('GD'), FF: f('FF'), PS: f('PS') };
@@ -75,13 +85,30 @@ export function coverageNote(results: RunResults): string | undefined {
   return `partial: ${scored} of ${coverage.pairsTotal} pairs answered by every method`;
 }
 
+/** Runs whose answers are mostly invalid say so under their label: "MC: 348 of 352 answers invalid". */
+function invalidNote(results: RunResults): string | undefined {
+  const parts: string[] = [];
+  for (const m of results.methods) {
+    const c = results.byMethod[m]?.metrics.counts;
+    if (!c || c.pairsRun === 0) continue;
+    const answers = c.pairsRun * 2;
+    if ((c.invalidAnswers / answers) * 100 >= INVALID_WARNING_RATE)
+      parts.push(`${m}: ${c.invalidAnswers} of ${answers} answers invalid`);
+  }
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
 export function runRow({ run, results }: RunForTable): Table1Row {
-  const cell = (m: Method, kind: 'set' | 'individual' | 'confusion'): MetricCell => {
+  const cell = (m: Method, kind: 'set' | 'individual' | 'confusion' | 'invalid'): MetricCell => {
     const r = results.byMethod[m];
-    if (!r || r.metrics.counts.pairsRun === 0) return EMPTY;
+    if (!r) return dash('not run');
+    if (r.metrics.counts.pairsRun === 0) return dash('no pair answered yet');
+    if (kind === 'invalid') return { value: r.metrics.invalidRate };
     if (kind === 'confusion') {
       // No pair with two valid answers: confusion is undefined, not 0.
-      return r.metrics.counts.validPairs > 0 ? { value: r.metrics.confusion } : EMPTY;
+      return r.metrics.counts.validPairs > 0
+        ? { value: r.metrics.confusion }
+        : dash('no pair with two valid answers');
     }
     if (kind === 'individual') {
       return { value: r.metrics.individualAccuracy, interval: r.individualAccuracyCI };
@@ -93,18 +120,22 @@ export function runRow({ run, results }: RunForTable): Table1Row {
     };
   };
   const { bestSetMethod, bestIndividualMethod } = results.best;
-  const best = bestSetMethod ? cell(bestSetMethod, 'set') : EMPTY;
-  const bestIndividual = bestIndividualMethod ? cell(bestIndividualMethod, 'individual') : EMPTY;
-  const note = coverageNote(results);
+  const best = bestSetMethod ? cell(bestSetMethod, 'set') : dash('no method answered yet');
+  const bestIndividual = bestIndividualMethod
+    ? cell(bestIndividualMethod, 'individual')
+    : dash('no method answered yet');
+  const note = [coverageNote(results), invalidNote(results)].filter(Boolean).join(' · ');
   return {
     key: `run:${run.id}`,
     kind: 'run',
-    label: run.label,
+    label: runName(run),
     runId: run.id,
+    ...(run.imported ? { imported: true } : {}),
     ...(note ? { note } : {}),
     setAccuracy: perMethod((m) => cell(m, 'set')),
     individualAccuracy: perMethod((m) => cell(m, 'individual')),
     confusion: perMethod((m) => cell(m, 'confusion')),
+    invalid: perMethod((m) => cell(m, 'invalid')),
     bestSet: { ...best, method: bestSetMethod },
     bestIndividual: { ...bestIndividual, method: bestIndividualMethod },
   };
@@ -112,7 +143,8 @@ export function runRow({ run, results }: RunForTable): Table1Row {
 
 /** Table 1: the selected runs, the paper's models, random guessing. */
 export function table1Rows(runs: readonly RunForTable[], paper: PaperResults = PAPER_RESULTS): Table1Row[] {
-  const value = (x: number | null | undefined): MetricCell => ({ value: x ?? null });
+  const value = (x: number | null | undefined): MetricCell =>
+    x === null || x === undefined ? dash('not in the paper') : { value: x };
   const rows = runs.map(runRow);
   for (const p of paper.table1) {
     rows.push({
@@ -122,6 +154,7 @@ export function table1Rows(runs: readonly RunForTable[], paper: PaperResults = P
       setAccuracy: perMethod((m) => value(p.setAccuracy[m])),
       individualAccuracy: perMethod((m) => value(p.individualAccuracy[m])),
       confusion: perMethod((m) => value(p.confusion[m])),
+      invalid: perMethod(() => dash('not published')),
       bestSet: value(p.bestSetAccuracy),
       bestIndividual: value(p.bestIndividualAccuracy),
     });
@@ -134,6 +167,7 @@ export function table1Rows(runs: readonly RunForTable[], paper: PaperResults = P
     setAccuracy: perMethod(() => value(r.setAccuracy)),
     individualAccuracy: perMethod(() => value(r.individualAccuracy)),
     confusion: perMethod(() => value(r.confusion)),
+    invalid: perMethod(() => ({ value: 0 })),
     bestSet: value(r.setAccuracy),
     bestIndividual: value(r.individualAccuracy),
   });
@@ -148,6 +182,8 @@ export interface Bar {
   interval?: { lower: number; upper: number };
   method?: Method | null;
   significant?: boolean;
+  /** A run's invalid rate for the bar's method (%). */
+  invalidRate?: number;
 }
 
 /** The set-accuracy chart: best set accuracy of each run (with CI), then the paper's, highest first. */
@@ -155,14 +191,16 @@ export function bestSetBars(runs: readonly RunForTable[], paper: PaperResults = 
   const bars: Bar[] = [];
   for (const row of runs.map(runRow)) {
     if (row.bestSet.value === null) continue;
+    const invalid = row.bestSet.method ? row.invalid[row.bestSet.method].value : null;
     bars.push({
       key: row.key,
       kind: 'run',
-      label: row.label,
+      label: row.imported ? `${row.label} (imported)` : row.label,
       value: row.bestSet.value,
       ...(row.bestSet.interval ? { interval: row.bestSet.interval } : {}),
       method: row.bestSet.method ?? null,
       ...(row.bestSet.significant !== undefined ? { significant: row.bestSet.significant } : {}),
+      ...(invalid !== null ? { invalidRate: invalid } : {}),
     });
   }
   const published = paper.table1
@@ -185,6 +223,8 @@ export interface Table2Row {
   /** The method the row's numbers come from ("best" for the paper's rows). */
   methodLabel: string;
   values: Record<string, number | null>;
+  /** A run's invalid rate for that method (%). */
+  invalidRate?: number;
 }
 
 /** Per-category numbers of one run with the method chosen for Table 2; null where no question was run. */
@@ -213,13 +253,15 @@ export function table2Rows(
 ): Table2Row[] {
   const rows: Table2Row[] = runs.map(({ run, results }) => {
     const { method, values } = runCategoryValues(results, categories, metric, choice);
+    const metrics = method ? results.byMethod[method]?.metrics : undefined;
     return {
       key: `run:${run.id}`,
       kind: 'run',
-      label: run.label,
+      label: run.imported ? `${runName(run)} (imported)` : runName(run),
       runId: run.id,
       methodLabel: method ?? '—',
       values,
+      ...(metrics && metrics.counts.pairsRun > 0 ? { invalidRate: metrics.invalidRate } : {}),
     };
   });
   for (const p of paper.table2) {

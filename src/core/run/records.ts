@@ -11,6 +11,8 @@ export type RunStatus = 'running' | 'paused' | 'complete' | 'cancelled' | 'faile
 export interface RunRecord {
   id: string;
   label: string;
+  /** The user's short name for the run (core/run/runName.ts gives the default). */
+  name?: string;
   /** core/dataset datasetHash: the exact question set the run answers. */
   datasetHash: string;
   datasetName: string;

@@ -1,7 +1,8 @@
 // The filtered pairs ranked by image sensitivity (least sensitive first by default): the pairs where
 // the model's answer barely moves between two images that need different answers. Columns sort;
-// each pair id opens the pair.
-import { memo, useMemo, type MouseEvent } from 'react';
+// each pair id opens the pair. In presentation the list goes a few rows at a time, so a slide
+// never scrolls.
+import { memo, useMemo, useState, type MouseEvent } from 'react';
 import type { ConfusionPair, Method } from '../../core/types.ts';
 import {
   PAIR_OUTCOME_LABELS,
@@ -18,6 +19,9 @@ import {
 } from '../../core/results/sensitivity.ts';
 import { explorerStore } from '../../state/explorerStore.ts';
 import { LegendShape } from './SimilarityScatter.tsx';
+
+/** Rows per slide in presentation (fits 1280 × 720). */
+export const PRESENT_ROWS = 6;
 
 function SensitivityBar({ value, digits }: { value: number | null; digits: number }) {
   return (
@@ -66,6 +70,9 @@ export const SensitivityList = memo(function SensitivityList({
         : sortSensitivityRows(sensitivityRows(pairs, index, compareIndex, method), url.sort),
     [pairs, index, compareIndex, method, url.sort],
   );
+  const [page, setPage] = useState({ rows, at: 0 });
+  const at = page.rows === rows ? page.at : 0;
+  const shown = url.present ? rows.slice(at, at + PRESENT_ROWS) : rows;
 
   if (method === null || runLabel === null) {
     return (
@@ -157,41 +164,67 @@ export const SensitivityList = memo(function SensitivityList({
             )}
           </thead>
           <tbody>
-            {rows.map((row, i) => (
-              <tr
-                key={row.pair.id}
-                data-testid="explorer-sensitivity-row"
-                data-pair-id={row.pair.id}
-                className={row.pair.id === url.pair ? 'is-current' : undefined}
-              >
-                <td className="col-rank">{i + 1}</td>
-                <th scope="row" className="col-pair">
-                  <a
-                    href={explorerHash({ ...url, pair: row.pair.id, view: 'pair' })}
-                    onClick={(e) => open(e, row.pair.id)}
-                  >
-                    {row.pair.id}
-                  </a>
-                </th>
-                <td className="col-question">{row.pair.question}</td>
-                <td className="col-sens">
-                  <SensitivityBar value={row.sensitivity} digits={digits} />
-                </td>
-                <td>
-                  <Outcome outcome={row.outcome} />
-                </td>
-                {withCompare && (
+            {shown.map((row, k) => {
+              const i = url.present ? at + k : k;
+              return (
+                <tr
+                  key={row.pair.id}
+                  data-testid="explorer-sensitivity-row"
+                  data-pair-id={row.pair.id}
+                  className={row.pair.id === url.pair ? 'is-current' : undefined}
+                >
+                  <td className="col-rank">{i + 1}</td>
+                  <th scope="row" className="col-pair">
+                    <a
+                      href={explorerHash({ ...url, pair: row.pair.id, view: 'pair' })}
+                      onClick={(e) => open(e, row.pair.id)}
+                    >
+                      {row.pair.id}
+                    </a>
+                  </th>
+                  <td className="col-question">{row.pair.question}</td>
                   <td className="col-sens">
-                    <SensitivityBar value={row.compareSensitivity} digits={digits} />
+                    <SensitivityBar value={row.sensitivity} digits={digits} />
                   </td>
-                )}
-                {withCompare && <td>{row.compareOutcome && <Outcome outcome={row.compareOutcome} />}</td>}
-                <td className="col-num">{formatNumber(row.pair.biomedClipSim)}</td>
-                <td className="col-num">{formatNumber(row.pair.dinoSim)}</td>
-              </tr>
-            ))}
+                  <td>
+                    <Outcome outcome={row.outcome} />
+                  </td>
+                  {withCompare && (
+                    <td className="col-sens">
+                      <SensitivityBar value={row.compareSensitivity} digits={digits} />
+                    </td>
+                  )}
+                  {withCompare && <td>{row.compareOutcome && <Outcome outcome={row.compareOutcome} />}</td>}
+                  <td className="col-num">{formatNumber(row.pair.biomedClipSim)}</td>
+                  <td className="col-num">{formatNumber(row.pair.dinoSim)}</td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
+        {url.present && rows.length > PRESENT_ROWS && (
+          <p className="explorer-sens-pages" data-testid="explorer-sensitivity-pages">
+            <button
+              type="button"
+              className="button button-secondary"
+              disabled={at === 0}
+              onClick={() => setPage({ rows, at: Math.max(0, at - PRESENT_ROWS) })}
+            >
+              Earlier pairs
+            </button>
+            <span>
+              Pairs {at + 1}–{Math.min(rows.length, at + PRESENT_ROWS)} of {rows.length}
+            </span>
+            <button
+              type="button"
+              className="button button-secondary"
+              disabled={at + PRESENT_ROWS >= rows.length}
+              onClick={() => setPage({ rows, at: at + PRESENT_ROWS })}
+            >
+              Later pairs
+            </button>
+          </p>
+        )}
         {rows.length === 0 && (
           <div className="explorer-empty">
             <p>No pairs match these filters.</p>

@@ -1,11 +1,12 @@
 // Results tab: the blind baseline of the compared runs that have a blank-image sibling. Per GD/PS
 // method: accuracy with the real image, with a blank grey image, and the share of answers the image
 // did not change. A model that looks at the image has a low "unchanged" share.
+import { runName } from '../../core/run/runName.ts';
 import type { BlindBaseline } from '../../core/blind.ts';
 import type { RunRecord } from '../../core/run/records.ts';
 
 export interface BlindTableRun {
-  run: Pick<RunRecord, 'id' | 'label'>;
+  run: RunRecord;
   rows: BlindBaseline[];
 }
 
@@ -42,7 +43,7 @@ export function BlindTable({ runs }: { runs: BlindTableRun[] }) {
                 data-run-id={run.id}
                 data-method={row.method}
               >
-                <td>{run.label}</td>
+                <td>{runName(run)}</td>
                 <td>{row.method}</td>
                 <td data-col="cases">{row.casesCompared}</td>
                 <td data-col="real">{blindPercent(row.realAccuracy)}</td>

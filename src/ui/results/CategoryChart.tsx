@@ -2,7 +2,7 @@
 // at the best published model's value and a dashed line at random guessing. Hand-written SVG; the
 // numbers are those of Table 2 just above, which is the chart's data table.
 import { useId } from 'react';
-import { axisMax, formatValue, shorten } from '../../core/results/tableRows.ts';
+import { axisMax, formatValue } from '../../core/results/tableRows.ts';
 import { XAxis } from './XAxis.tsx';
 
 export interface CategorySeries {
@@ -10,6 +10,8 @@ export interface CategorySeries {
   label: string;
   method: string;
   values: Record<string, number | null>;
+  /** The run's invalid rate for that method (%). */
+  invalidRate?: number;
 }
 
 const WIDTH = 760;
@@ -150,7 +152,8 @@ export function CategoryChart({
       <figcaption className="chart-caption">
         {series.map((s, i) => (
           <span key={s.key} className={`legend ${seriesClass(i)}`}>
-            <span className="swatch swatch-series" aria-hidden="true" /> {shorten(s.label, 40)} ({s.method})
+            <span className="swatch swatch-series" aria-hidden="true" /> {s.label} ({s.method}
+            {s.invalidRate !== undefined ? `, ${formatValue(s.invalidRate)} % invalid` : ''})
           </span>
         ))}
         <span className="legend">

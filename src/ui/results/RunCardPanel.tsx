@@ -1,6 +1,7 @@
 // One run in detail: its run card (everything needed to reproduce it) as a definition list with
 // Copy and Download, and the export buttons: our bundle (to import on another machine), the
 // per-case CSV, and the official answers and score files per method.
+import { runName } from '../../core/run/runName.ts';
 import { useMemo, type ChangeEvent } from 'react';
 import { officialFileNames } from '../../core/resultFormats.ts';
 import { OFFICIAL_MODE } from '../../core/run/methods.ts';
@@ -48,7 +49,8 @@ export function RunCardPanel() {
           <select value={run.id} onChange={onRun} data-testid="results-detail-run">
             {runs.map((s) => (
               <option key={s.run.id} value={s.run.id}>
-                {s.run.label}
+                {runName(s.run)}
+                {s.run.imported ? ' (imported)' : ''}
               </option>
             ))}
           </select>

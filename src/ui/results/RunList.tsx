@@ -1,7 +1,8 @@
-// The stored runs: what each is (label, model, dtype, device, date, status, answers stored), a
-// checkbox to compare it side by side, and Delete with an inline confirmation. Runs on another
+// The stored runs: what each is (name, model, dtype, device, date, status, answers stored), a
+// checkbox to compare it side by side, Rename, and Delete with an inline confirmation. Runs on another
 // dataset are listed with a note and cannot be compared until that dataset is loaded.
-import type { ChangeEvent } from 'react';
+import { useState, type ChangeEvent, type KeyboardEvent } from 'react';
+import { MAX_RUN_NAME, defaultRunName, runName } from '../../core/run/runName.ts';
 import { isBlindRun } from '../../core/results/blindRows.ts';
 import { runSetup } from '../../core/results/runCard.ts';
 import { useResultsStore, type RunSummary } from '../../state/resultsStore.ts';
@@ -19,13 +20,32 @@ function RunRow({ summary }: { summary: RunSummary }) {
   const requestDelete = useResultsStore((s) => s.requestDelete);
   const cancelDelete = useResultsStore((s) => s.cancelDelete);
   const deleteRun = useResultsStore((s) => s.deleteRun);
+  const renameRun = useResultsStore((s) => s.renameRun);
+  const [editing, setEditing] = useState<string | null>(null);
   const setup = runSetup(run);
+  const name = runName(run);
   const checkboxId = `compare-${run.id}`;
   const blind = isBlindRun(run);
 
   function onToggle(e: ChangeEvent<HTMLInputElement>) {
     if (e.target.checked) void select(run.id);
     else deselect(run.id);
+  }
+
+  function save() {
+    if (editing === null) return;
+    void renameRun(run.id, editing);
+    setEditing(null);
+  }
+
+  function onNameKey(e: KeyboardEvent<HTMLInputElement>) {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      save();
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      setEditing(null);
+    }
   }
 
   return (
@@ -43,19 +63,47 @@ function RunRow({ summary }: { summary: RunSummary }) {
           checked={selected}
           disabled={!comparable || blind}
           onChange={onToggle}
-          aria-label={`Compare “${run.label}”`}
+          aria-label={`Compare “${name}”`}
         />
       </td>
       <th scope="row" className="col-run">
-        <button
-          type="button"
-          className="link-button"
-          onClick={() => void showDetails(run.id)}
-          aria-pressed={isDetail}
-          title="Show this run's card and export buttons"
-        >
-          {run.label}
-        </button>
+        {editing === null ? (
+          <>
+            <button
+              type="button"
+              className="link-button run-name"
+              data-testid="run-name"
+              onClick={() => void showDetails(run.id)}
+              aria-pressed={isDetail}
+              title="Show this run's card and export buttons"
+            >
+              {name}
+            </button>{' '}
+            <button
+              type="button"
+              className="link-button run-rename"
+              data-testid="run-rename"
+              onClick={() => setEditing(run.name ?? '')}
+              aria-label={`Rename “${name}”`}
+            >
+              Rename
+            </button>
+          </>
+        ) : (
+          <input
+            type="text"
+            className="run-name-input"
+            data-testid="run-name-input"
+            value={editing}
+            maxLength={MAX_RUN_NAME}
+            placeholder={defaultRunName(run)}
+            aria-label="Run name (empty: the default name)"
+            onChange={(e) => setEditing(e.target.value)}
+            onKeyDown={onNameKey}
+            onBlur={save}
+            autoFocus
+          />
+        )}
         {run.imported && <span className="badge">imported</span>}
         {blind && (
           <span className="badge" data-testid="run-blind-badge" title="Shown in the Blind baseline table">
@@ -84,9 +132,9 @@ function RunRow({ summary }: { summary: RunSummary }) {
       </td>
       <td className="col-actions">
         {confirming ? (
-          <span className="confirm" role="group" aria-label={`Confirm deleting “${run.label}”`}>
+          <span className="confirm" role="group" aria-label={`Confirm deleting “${name}”`}>
             <span className="confirm-text">
-              Delete “{run.label}” and its {caseCount} answers?
+              Delete “{name}” and its {caseCount} answers?
             </span>
             <button
               type="button"
@@ -107,7 +155,7 @@ function RunRow({ summary }: { summary: RunSummary }) {
             className="button button-secondary button-small"
             data-testid="run-delete"
             onClick={() => requestDelete(run.id)}
-            aria-label={`Delete “${run.label}”`}
+            aria-label={`Delete “${name}”`}
           >
             Delete
           </button>

@@ -1,6 +1,7 @@
 // Best set accuracy as horizontal bars: the compared runs (with 95 % interval whiskers) above the
 // published models, and a dashed line at random guessing (25 %). Hand-written SVG; the same
-// numbers are in the data table under it for anyone who cannot see the chart.
+// numbers are in the data table under it for anyone who cannot see the chart. A run's full name
+// stands on its own line above its bar (runs of one model differ only at the end of their names).
 import { useId } from 'react';
 import { axisMax, formatInterval, formatValue, shorten, type Bar } from '../../core/results/tableRows.ts';
 import { XAxis } from './XAxis.tsx';
@@ -9,6 +10,8 @@ const WIDTH = 760;
 const LABEL_WIDTH = 240;
 const VALUE_WIDTH = 120;
 const ROW = 24;
+const RUN_ROW = 40; // a run: its name on a line of its own, the bar under it
+const RUN_LABEL = 13;
 const BAR = 15;
 const TOP = 8;
 const AXIS = 34;
@@ -22,8 +25,15 @@ export function SetAccuracyChart({ bars, chance }: { bars: readonly Bar[]; chanc
   const x = (v: number) => LABEL_WIDTH + (Math.max(0, Math.min(v, max)) / max) * plotWidth;
   const runCount = bars.filter((b) => b.kind === 'run').length;
   const gapAt = runCount > 0 && runCount < bars.length ? runCount : -1;
-  const y = (i: number) => TOP + i * ROW + (gapAt >= 0 && i >= gapAt ? GAP : 0);
-  const plotBottom = y(bars.length - 1) + ROW;
+  const rowHeight = (i: number) => (bars[i]?.kind === 'run' ? RUN_ROW : ROW);
+  const tops: number[] = [];
+  for (let i = 0, top = TOP; i < bars.length; i++) {
+    if (i === gapAt) top += GAP;
+    tops.push(top);
+    top += rowHeight(i);
+  }
+  const y = (i: number) => tops[i] ?? TOP;
+  const plotBottom = bars.length > 0 ? y(bars.length - 1) + rowHeight(bars.length - 1) : TOP + ROW;
   const height = plotBottom + AXIS;
 
   return (
@@ -51,19 +61,27 @@ export function SetAccuracyChart({ bars, chance }: { bars: readonly Bar[]; chanc
         />
         {bars.map((b, i) => {
           const top = y(i);
-          const mid = top + ROW / 2;
+          const run = b.kind === 'run';
+          const mid = run ? top + RUN_LABEL + (RUN_ROW - RUN_LABEL) / 2 : top + ROW / 2;
           const summary =
             `${b.label}: ${formatValue(b.value)} %` +
             (b.method ? ` (${b.method})` : '') +
             (b.interval ? `, 95 % CI ${formatInterval(b.interval.lower, b.interval.upper)}` : '') +
-            (b.significant ? ', above random guessing' : '');
+            (b.significant ? ', above random guessing' : '') +
+            (b.invalidRate !== undefined ? `, ${formatValue(b.invalidRate)} % of answers invalid` : '');
           const end = b.interval ? Math.max(x(b.value), x(b.interval.upper)) : x(b.value);
           return (
             <g key={b.key} className={`chart-row chart-row-${b.kind}`}>
               <title>{summary}</title>
-              <text x={LABEL_WIDTH - 8} y={mid} dy="0.35em" textAnchor="end" className="chart-label">
-                {shorten(b.label, 27)}
-              </text>
+              {run ? (
+                <text x={8} y={top + RUN_LABEL - 2} className="chart-label chart-label-run">
+                  {b.label}
+                </text>
+              ) : (
+                <text x={LABEL_WIDTH - 8} y={mid} dy="0.35em" textAnchor="end" className="chart-label">
+                  {shorten(b.label, 27)}
+                </text>
+              )}
               <rect
                 x={LABEL_WIDTH}
                 y={mid - BAR / 2}
@@ -83,6 +101,7 @@ export function SetAccuracyChart({ bars, chance }: { bars: readonly Bar[]; chanc
                 {formatValue(b.value)}
                 {b.significant ? '*' : ''}
                 {b.method ? ` ${b.method}` : ''}
+                {b.invalidRate !== undefined ? ` · ${formatValue(b.invalidRate)} % invalid` : ''}
               </text>
             </g>
           );
@@ -115,6 +134,9 @@ export function SetAccuracyChart({ bars, chance }: { bars: readonly Bar[]; chanc
               <th scope="col" className="num">
                 95 % interval
               </th>
+              <th scope="col" className="num">
+                Invalid answers (%)
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -132,6 +154,13 @@ export function SetAccuracyChart({ bars, chance }: { bars: readonly Bar[]; chanc
                 <td className="num">
                   {b.interval ? formatInterval(b.interval.lower, b.interval.upper) : '—'}
                 </td>
+                <td className="num">
+                  {b.invalidRate !== undefined
+                    ? formatValue(b.invalidRate)
+                    : b.kind === 'paper'
+                      ? 'not published'
+                      : '—'}
+                </td>
               </tr>
             ))}
             <tr>
@@ -139,6 +168,7 @@ export function SetAccuracyChart({ bars, chance }: { bars: readonly Bar[]; chanc
               <td className="num">{formatValue(chance)}</td>
               <td>—</td>
               <td className="num">—</td>
+              <td className="num">0.00</td>
             </tr>
           </tbody>
         </table>

@@ -1,6 +1,7 @@
 // Table 1 as in the paper: set accuracy, individual accuracy and confusion per method (MC, GD, FF,
 // PS) and the best across methods, for the compared runs (with 95 % intervals and a marker when set
-// accuracy is significantly above random guessing), then the published models and random guessing.
+// accuracy is significantly above random guessing) and the invalid rate per method, then the
+// published models and random guessing.
 import { Fragment } from 'react';
 import type { Method } from '../../core/types.ts';
 import { PAPER_METHOD_ORDER } from '../../core/results/paperResults.ts';
@@ -20,24 +21,40 @@ export const METHOD_NAMES: Readonly<Record<Method, string>> = {
 };
 
 const GROUPS = [
-  { key: 'setAccuracy', label: 'Set accuracy ↑' },
-  { key: 'individualAccuracy', label: 'Individual accuracy ↑' },
-  { key: 'confusion', label: 'Confusion ↓' },
+  { key: 'setAccuracy', col: 'set', label: 'Set accuracy ↑' },
+  { key: 'individualAccuracy', col: 'individual', label: 'Individual accuracy ↑' },
+  { key: 'confusion', col: 'confusion', label: 'Confusion ↓' },
+  { key: 'invalid', col: 'invalid', label: 'Invalid answers ↓' },
 ] as const;
 
-/** One number of the table; user cells add the interval on a second line and the chance marker. */
-export function ValueCell({ cell, className }: { cell: MetricCell; className?: string }) {
+/**
+ * One number of the table; user cells add the interval on a second line and the chance marker.
+ * A dash says why it is there: in words under it for your runs, on hover for the published rows.
+ */
+export function ValueCell({
+  cell,
+  className,
+  col,
+  explain = false,
+}: {
+  cell: MetricCell;
+  className?: string;
+  col?: string;
+  explain?: boolean;
+}) {
   const cls = ['num', className].filter(Boolean).join(' ');
+  const dataCol = col ? { 'data-col': col } : {};
   if (cell.value === null) {
+    const reason = cell.reason ?? 'not evaluated';
     return (
-      <td className={`${cls} missing`}>
+      <td className={`${cls} missing`} title={reason} {...dataCol}>
         <span aria-hidden="true">—</span>
-        <span className="visually-hidden">not evaluated</span>
+        <span className={explain ? 'dash-reason' : 'visually-hidden'}>{reason}</span>
       </td>
     );
   }
   return (
-    <td className={cls}>
+    <td className={cls} {...dataCol}>
       <span className="value">{formatValue(cell.value)}</span>
       {cell.significant && cell.pValue !== undefined && (
         <>
@@ -62,7 +79,7 @@ export function ValueCell({ cell, className }: { cell: MetricCell; className?: s
 function GroupHeader({ label }: { label: string }) {
   return (
     <tr className="group-row">
-      <th scope="colgroup" colSpan={15}>
+      <th scope="colgroup" colSpan={19}>
         {label}
       </th>
     </tr>
@@ -80,7 +97,8 @@ export function Table1({ rows, comparingNone }: { rows: readonly Table1Row[]; co
           <span className="sig-legend">*</span> set accuracy above random guessing (one-sided exact binomial
           test, p &lt; 0.05). Best = highest across the methods run. GD reads the letters by the official rule
           (the tokens of “A” and “B”) unless a run’s label says “GD letters as written” or “GD letters both
-          spellings”: such GD numbers are not comparable with the paper’s.
+          spellings”: such GD numbers are not comparable with the paper’s. Invalid answers: neither or both
+          letters (they count as wrong); a dash says why there is no number.
         </p>
       </div>
       {comparingNone && (
@@ -147,6 +165,11 @@ export function Table1({ rows, comparingNone }: { rows: readonly Table1Row[]; co
                 >
                   <th scope="row" className="col-label">
                     <span className="row-label">{row.label}</span>
+                    {row.imported && (
+                      <span className="badge" data-testid="results-row-imported">
+                        imported
+                      </span>
+                    )}
                     {row.note && <span className="row-note">{row.note}</span>}
                   </th>
                   {GROUPS.map((g) =>
@@ -154,12 +177,19 @@ export function Table1({ rows, comparingNone }: { rows: readonly Table1Row[]; co
                       <ValueCell
                         key={`${g.key}-${m}`}
                         cell={row[g.key][m]}
+                        col={`${g.col}-${m}`}
+                        explain={row.kind === 'run'}
                         {...(k === 0 ? { className: 'group-start' } : {})}
                       />
                     )),
                   )}
-                  <ValueCell cell={row.bestSet} className="group-start" />
-                  <ValueCell cell={row.bestIndividual} />
+                  <ValueCell
+                    cell={row.bestSet}
+                    className="group-start"
+                    col="best-set"
+                    explain={row.kind === 'run'}
+                  />
+                  <ValueCell cell={row.bestIndividual} col="best-individual" explain={row.kind === 'run'} />
                 </tr>
               </Fragment>
             ))}

@@ -39,7 +39,13 @@ export function Table2({
 
   const series: CategorySeries[] = rows
     .filter((r) => r.kind === 'run')
-    .map((r) => ({ key: r.key, label: r.label, method: r.methodLabel, values: r.values }));
+    .map((r) => ({
+      key: r.key,
+      label: r.label,
+      method: r.methodLabel,
+      values: r.values,
+      ...(r.invalidRate !== undefined ? { invalidRate: r.invalidRate } : {}),
+    }));
 
   function onMethod(e: ChangeEvent<HTMLSelectElement>) {
     const v = e.target.value;

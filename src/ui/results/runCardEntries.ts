@@ -29,6 +29,7 @@ const SHOWN_ELSEWHERE = new Set([
   'importedFrom',
   'imageViewsByImage',
   'letterSpellings',
+  'pairSelection',
 ]);
 
 function text(x: unknown): string {
@@ -115,6 +116,7 @@ function dateOf(iso: string): string {
 
 export function runCardEntries(card: RunCard): RunCardEntry[] {
   const entries: RunCardEntry[] = [
+    { term: 'Name', details: [card.name] },
     { term: 'Label', details: [card.label] },
     { term: 'Run id', details: [card.runId], mono: true },
     { term: 'Status', details: [card.imported ? `${card.status} (imported)` : card.status] },
@@ -132,6 +134,8 @@ export function runCardEntries(card: RunCard): RunCardEntry[] {
     mono: libs.length > 0,
   });
   entries.push({ term: 'Engine version', details: [card.engineVersion], mono: true });
+  const part = card.provenance.pairSelection;
+  if (typeof part === 'string') entries.push({ term: 'Pairs chosen (last start)', details: [part] });
   entries.push({ term: 'Methods', details: [card.methods.length > 0 ? card.methods.join(', ') : 'none'] });
   if (card.methods.includes('GD')) entries.push({ term: 'GD letter rule', details: letterRuleDetails(card) });
   const hashes = card.methods.map((m) => `${m}: ${card.promptHashes[m] ?? 'not recorded'}`);

@@ -53,7 +53,9 @@ export function ImageDownload({ importBusy }: { importBusy: boolean }) {
       <p className="muted" id={`${id}-source-help`}>
         Each image is one figure of a PubMed Central open-access article, fetched from PMC’s Cloud Service
         (since 2026 PMC serves article files one by one there; the old per-article packages are gone).
-        {LAYOUT_VERIFIED ? '' : ' The file layout used is unverified until a run against the real service.'}
+        {LAYOUT_VERIFIED
+          ? ''
+          : ' The file layout used is not yet checked with this tool against the real service.'}
       </p>
       <div className="run-buttons">
         <button

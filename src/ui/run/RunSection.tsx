@@ -1,22 +1,20 @@
 // Run tab, section 3: methods, image preprocessing, start / pause / resume / cancel, live progress with the current pair,
 // and the run's problems (lost GPU, full storage, another tab running it, an interrupted run).
+import { runName } from '../../core/run/runName.ts';
 import { useEffect, useState } from 'react';
 import { useDatasetStore } from '../../state/datasetStore.ts';
 import { useImageStore } from '../../state/imageStore.ts';
 import { useModelStore } from '../../state/modelStore.ts';
 import { useJudgeStore } from '../../state/judgeStore.ts';
 import { JudgeSection } from './JudgeSection.tsx';
+import { PairSelectionField } from './PairSelectionField.tsx';
 import { PreprocessingChoice } from './PreprocessingChoice.tsx';
-import {
-  ACTIVE_PHASES,
-  RUNNABLE_METHODS,
-  useRunStore,
-  type RunPhase,
-  type RunProgressView,
-} from '../../state/runStore.ts';
+import { ACTIVE_PHASES, RUNNABLE_METHODS, useRunStore, type RunProgressView } from '../../state/runStore.ts';
 import { formatDuration, formatPercent, formatRate } from './format.ts';
 import { LetterRuleField } from './LetterRuleField.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
+import './runForms.css';
+import { InterruptedNotice, LockedNotice, PHASE_TEXT } from './RunNotices.tsx';
 
 const METHOD_LABELS = {
   GD: ['GD', 'greedy decoding', 'One forward pass; softmax over the logits of A and B.'],
@@ -28,19 +26,6 @@ const METHOD_LABELS = {
     'A free answer judged by a second model (the paper used GPT-4o; a small local judge is not comparable).',
   ],
 } as const;
-
-const PHASE_TEXT: Record<RunPhase, string> = {
-  idle: 'Not started',
-  starting: 'Starting…',
-  running: 'Running',
-  pausing: 'Pausing after the current step…',
-  cancelling: 'Cancelling after the current step…',
-  paused: 'Paused',
-  complete: 'Complete',
-  cancelled: 'Cancelled',
-  failed: 'Stopped by an error',
-  locked: 'Running in another tab',
-};
 
 /** Current time, refreshed every second while `active` (for the elapsed clock). */
 function useNow(active: boolean): number {
@@ -97,76 +82,6 @@ function CurrentPair({ current }: { current: NonNullable<RunProgressView['curren
   );
 }
 
-function LockedNotice() {
-  const locked = useRunStore((s) => s.lockedElsewhere);
-  const dismiss = useRunStore((s) => s.dismissError);
-  if (locked === null) return null;
-  const p = locked.progress;
-  return (
-    <div className="notice run-locked" role="status" data-testid="run-locked-notice">
-      <p>
-        <strong>This evaluation is already running in another tab.</strong> Only one tab can run it at a time;
-        the results appear here as they are saved.
-      </p>
-      {p ? (
-        <>
-          <ProgressBar
-            value={p.done}
-            max={Math.max(p.total, 1)}
-            label="Progress in the other tab"
-            valueText={`${p.done} of ${p.total} cases`}
-          />
-          <p className="run-stats">
-            Other tab: {PHASE_TEXT[p.status]} · {p.done}/{p.total} · ETA {formatDuration(p.etaSeconds)}
-            {p.current ? ` · pair ${p.current.pairId}, image ${p.current.slot}` : ''}
-          </p>
-        </>
-      ) : (
-        <p className="muted">Waiting for the other tab to report progress…</p>
-      )}
-      <button type="button" className="button button-secondary button-small" onClick={dismiss}>
-        Dismiss
-      </button>
-    </div>
-  );
-}
-
-function InterruptedNotice({ showResumeId }: { showResumeId: boolean }) {
-  const interrupted = useRunStore((s) => s.interrupted);
-  const resumeInterrupted = useRunStore((s) => s.resumeInterrupted);
-  if (interrupted.length === 0) return null;
-  return (
-    <div className="notice run-interrupted" role="status">
-      <p>
-        <strong>
-          {interrupted.length === 1 ? 'A run was interrupted' : `${interrupted.length} runs were interrupted`}
-        </strong>{' '}
-        (its tab closed while it ran). Finished cases are saved; resuming computes only the rest.
-      </p>
-      <ul>
-        {interrupted.map((run, i) => (
-          <li key={run.id}>
-            <span>
-              {run.label} · {run.methods.join(', ')} · last saved {new Date(run.updatedAt).toLocaleString()}
-            </span>{' '}
-            <button
-              type="button"
-              className="button button-small"
-              data-testid={showResumeId && i === 0 ? 'run-resume' : undefined}
-              onClick={() => void resumeInterrupted(run.id)}
-            >
-              Resume
-            </button>
-          </li>
-        ))}
-      </ul>
-      {interrupted.some((r) => r.model.sourceKind !== 'hub') && (
-        <p className="muted">A run on a local folder needs that folder picked and loaded again first.</p>
-      )}
-    </div>
-  );
-}
-
 export function RunSection() {
   const methods = useRunStore((s) => s.methods);
   const phase = useRunStore((s) => s.phase);
@@ -193,10 +108,19 @@ export function RunSection() {
   const now = useNow(phase === 'running');
   const methodCount = RUNNABLE_METHODS.filter((m) => methods[m]).length;
   const anyMethod = methodCount > 0 && (!methods.FF || judgeLoaded);
-  const canStart = !active && !modelLoading && model !== null && dataset !== null && anyMethod;
+  const blocked = !active && model !== null ? (preview?.blocked ?? null) : null;
+  const canStart =
+    !active &&
+    !modelLoading &&
+    model !== null &&
+    dataset !== null &&
+    anyMethod &&
+    preview !== null &&
+    blocked === null;
   const canResume = !active && (phase === 'paused' || phase === 'failed') && model !== null;
 
   const refreshPreview = actions.refreshPreview;
+  const selection = useRunStore((s) => s.selection);
   useEffect(() => {
     if (!active) void refreshPreview();
   }, [
@@ -211,6 +135,7 @@ export function RunSection() {
     ffSettings,
     preprocessing,
     letterRule,
+    selection,
   ]);
 
   const elapsedMs = progress
@@ -264,6 +189,7 @@ export function RunSection() {
         </label>
       </fieldset>
       <PreprocessingChoice locked={active} />
+      <PairSelectionField disabled={active} />
       <JudgeSection locked={active} />
 
       <p className="run-preview" hidden={active}>
@@ -287,10 +213,20 @@ export function RunSection() {
             data-run-id={preview.runId}
           >
             {' '}
-            Run <code>{preview.runId.slice(0, 8)}</code>
+            Run <code>{preview.runId.slice(0, 8)}</code> ·{' '}
+            <span data-testid="run-selection">{preview.selection}</span>
           </span>
         )}
+        {preview !== null && preview.unknownIds.length > 0 && (
+          <span className="run-unknown-ids"> No pair has the id {preview.unknownIds.join(', ')}.</span>
+        )}
       </p>
+
+      {blocked !== null && (
+        <p className="notice run-blocked" role="status" data-testid="run-blocked-reason">
+          <strong>Nothing to run.</strong> {blocked} Add the images under “2. Images”, then start.
+        </p>
+      )}
 
       <div className="run-buttons">
         {canResume ? (
@@ -335,7 +271,7 @@ export function RunSection() {
 
       <p className="run-status-line" role="status" aria-live="polite">
         Status: <strong data-testid="run-status">{PHASE_TEXT[phase]}</strong>
-        {run && phase !== 'idle' && <span className="muted"> · {run.label}</span>}
+        {run && phase !== 'idle' && <span className="muted"> · {runName(run)}</span>}
       </p>
 
       {showProgress && progress && (

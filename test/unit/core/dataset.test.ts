@@ -45,6 +45,20 @@ function errorOf(fn: () => unknown): DatasetError {
 }
 
 describe('official dataset', () => {
+  it('refuses a text beyond its field limit, naming pair, field, length and limit', () => {
+    const e = errorOf(() => parseDatasetJson(withPair({ question: 'x'.repeat(5_000_000) })));
+    expect(e.pairId).toBe('10003');
+    expect(e.field).toBe('question');
+    expect(e.message).toBe(
+      'pair 10003: field "question" is 5,000,000 characters long; it can be at most 2,000 characters',
+    );
+    expect(errorOf(() => parseDatasetJson(withPair({ cap_2: 'c'.repeat(10_001) }))).field).toBe('cap_2');
+    expect(errorOf(() => parseDatasetJson(withPair({ im_1_correct: 'C'.repeat(1000) }))).message).toContain(
+      '(1,000 characters)',
+    );
+    expect(parseDatasetJson(withPair({ question: 'q'.repeat(2000) })).pairs[1]!.question).toHaveLength(2000);
+  });
+
   it('loads 176 pairs and 228 unique local images', () => {
     expect(officialDataset.pairs).toHaveLength(176);
     const locals = new Set(officialDataset.pairs.flatMap((p) => [p.im1Local, p.im2Local]));

@@ -93,6 +93,21 @@ describe('offline mode', () => {
     expect(t.policies).toHaveLength(1);
   });
 
+  it('stays offline across visits once asked to, and for this visit only when not', () => {
+    const t = setup({ onLine: false });
+    t.store.getState().start();
+    expect(t.store.getState()).toMatchObject({ offline: true, reason: 'no-network' });
+    t.store.getState().setStayOffline(true);
+    expect(t.store.getState()).toMatchObject({ offline: true, reason: 'user' });
+    expect(t.storage.get(OFFLINE_MODE_KEY)).toBe('on');
+    // The next visit, with the network back, opens offline.
+    const next = setup({ stored: t.storage.get(OFFLINE_MODE_KEY)!, onLine: true });
+    expect(next.store.getState()).toMatchObject({ offline: true, reason: 'user' });
+    next.store.getState().setStayOffline(false);
+    expect(next.store.getState()).toMatchObject({ offline: true, reason: 'visit' });
+    expect(setup({ stored: next.storage.get(OFFLINE_MODE_KEY)! }).store.getState().offline).toBe(false);
+  });
+
   it('tells a worker started later at its first poll', async () => {
     const t = setup({ stored: 'on' });
     await t.store.getState().pollWorker();

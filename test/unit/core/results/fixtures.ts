@@ -46,6 +46,7 @@ export function makeRun(id: string, dataset: Dataset, overrides: Partial<RunReco
   return {
     id,
     label: `Run ${id}`,
+    name: `Run ${id}`,
     datasetHash: dataset.hash,
     datasetName: dataset.name,
     model: { sourceKind: 'hub', modelId: 'HuggingFaceTB/SmolVLM-256M-Instruct', revision: 'abc123' },

@@ -15,7 +15,11 @@ import {
 import { officialDataset } from '../fixtures.ts';
 import { makeRun, randomRecords } from './fixtures.ts';
 
-const run = makeRun('r1', officialDataset, { label: 'My SmolVLM', methods: ['GD', 'MC'] });
+const run = makeRun('r1', officialDataset, {
+  label: 'My SmolVLM',
+  name: 'My SmolVLM',
+  methods: ['GD', 'MC'],
+});
 const records = randomRecords(officialDataset, ['GD', 'MC'], 5);
 const results = computeRunResults(run, records, officialDataset);
 
@@ -44,12 +48,17 @@ describe('Table 1 rows', () => {
     });
     expect(row.individualAccuracy.MC.interval).toEqual(results.byMethod.MC!.individualAccuracyCI);
     expect(row.confusion.MC).toEqual({ value: results.byMethod.MC!.metrics.confusion });
-    expect(row.setAccuracy.PS).toEqual({ value: null });
-    expect(row.setAccuracy.FF).toEqual({ value: null });
+    expect(row.setAccuracy.PS).toEqual({ value: null, reason: 'not run' });
+    expect(row.setAccuracy.FF).toEqual({ value: null, reason: 'not run' });
+    expect(row.invalid.MC).toEqual({ value: results.byMethod.MC!.metrics.invalidRate });
+    expect(row.invalid.PS.reason).toBe('not run');
     expect(row.bestSet.method).toBe(results.best.bestSetMethod);
     expect(row.bestSet.value).toBe(results.best.bestSetAccuracy);
     // Published methods a model was not evaluated with stay empty.
-    expect(rows.find((r) => r.label === 'GPT-4o')!.setAccuracy.GD.value).toBeNull();
+    expect(rows.find((r) => r.label === 'GPT-4o')!.setAccuracy.GD).toEqual({
+      value: null,
+      reason: 'not in the paper',
+    });
   });
 
   it('notes partial runs', () => {
