@@ -64,7 +64,13 @@ async function runWithDtype(p: Page, dtype: 'fp32' | 'q4') {
     if ((await box.isChecked()) !== (m !== 'MC')) await box.click();
   }
   await p.getByTestId('run-start').click();
-  await expect.poll(() => p.getByTestId('run-status').textContent(), { timeout: 600_000 }).toBe('Complete');
+  // The status may still say "Complete" from the previous run: wait for this dtype's run record.
+  await expect
+    .poll(async () => (await stored(p)).runs.some((r) => r.dtype === dtype && r.status === 'complete'), {
+      timeout: 600_000,
+    })
+    .toBe(true);
+  await expect.poll(() => p.getByTestId('run-status').textContent(), { timeout: 60_000 }).toBe('Complete');
 }
 
 beforeAll(async () => {

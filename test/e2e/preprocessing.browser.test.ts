@@ -53,13 +53,34 @@ async function loadModel(repoId: string) {
     .toContain(repoId.includes('replica') ? 'do_image_splitting true' : 'do_image_splitting false');
 }
 
+/** The stored status of a run, read through IndexedDB in the page. */
+function storedStatus(runId: string): Promise<string | null> {
+  return page.evaluate(
+    (id) =>
+      new Promise<string | null>((resolve, reject) => {
+        const open = indexedDB.open('mediconfusion');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const req = db.transaction('runs').objectStore('runs').get(id);
+          req.onsuccess = () => {
+            resolve((req.result as { status?: string } | undefined)?.status ?? null);
+            db.close();
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+    runId,
+  );
+}
+
 async function runToCompletion(): Promise<string> {
   await expect.poll(() => page.getByTestId('run-preview-id').count(), { timeout: 60_000 }).toBe(1);
   const runId = (await page.getByTestId('run-preview-id').getAttribute('data-run-id'))!;
   await page.getByTestId('run-start').click();
-  await expect
-    .poll(() => page.getByTestId('run-status').textContent(), { timeout: 600_000 })
-    .toBe('Complete');
+  // The status may still say "Complete" from the previous run: wait for this run's record.
+  await expect.poll(() => storedStatus(runId), { timeout: 600_000 }).toBe('complete');
+  await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toBe('Complete');
   return runId;
 }
 

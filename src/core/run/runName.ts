@@ -1,14 +1,33 @@
 // What a run is called wherever it is listed: the user's own short name, or by default its model,
 // dtype, device, methods and start date ("tiny-smolvlm · fp32 · wasm · GD+PS · 2026-12-02 04:22"),
-// so two runs of one model are told apart at a glance. Pure functions over the stored record.
+// plus the settings that make its numbers not the paper's (single view, a GD letter rule other than
+// the official one), so two runs of one model are told apart at a glance. Pure functions over the
+// stored record.
+import { DEFAULT_LETTER_RULE, LETTER_RULE_SPECS } from './letterRules.ts';
 import type { RunRecord } from './records.ts';
 
 /** Longest name a user may give a run. */
 export const MAX_RUN_NAME = 80;
 
-type Named = Pick<RunRecord, 'model' | 'dtype' | 'device' | 'methods' | 'createdAt' | 'imageCondition'> & {
-  name?: string;
-};
+type Named = Pick<RunRecord, 'model' | 'dtype' | 'device' | 'methods' | 'createdAt' | 'imageCondition'> &
+  Partial<Pick<RunRecord, 'letterRule' | 'runCard'>> & {
+    name?: string;
+  };
+
+/** " · single view" / " · GD letters as written" where the run used them. */
+function settingsSuffix(run: Named): string {
+  const pre = run.runCard?.preprocessing;
+  const single =
+    pre && typeof pre === 'object' && (pre as { choice?: unknown }).choice === 'single-view'
+      ? ' · single view'
+      : '';
+  const rule = run.letterRule;
+  const letters =
+    rule && rule !== DEFAULT_LETTER_RULE && run.methods.includes('GD')
+      ? ` · GD letters ${LETTER_RULE_SPECS[rule].label}`
+      : '';
+  return `${single}${letters}`;
+}
 
 /** "2026-12-02 04:22" in the browser's time zone. */
 export function shortDate(ms: number): string {
@@ -24,7 +43,7 @@ export function defaultRunName(run: Named): string {
   const dtype = run.dtype.includes('=') ? 'mixed dtypes' : run.dtype;
   const methods = run.methods.length > 0 ? run.methods.join('+') : 'no method';
   const blank = run.imageCondition === 'blank' ? ' · blank image' : '';
-  return `${model} · ${dtype} · ${run.device} · ${methods}${blank} · ${shortDate(run.createdAt)}`;
+  return `${model} · ${dtype} · ${run.device} · ${methods}${blank}${settingsSuffix(run)} · ${shortDate(run.createdAt)}`;
 }
 
 /** The run's name as shown: the user's, else the default. */

@@ -19,6 +19,19 @@ describe('run names', () => {
     expect(shortDate(Number.NaN)).toBe('undated');
   });
 
+  it('names the settings that make its numbers not the paper’s: single view, a GD letter rule', () => {
+    const single = { ...run, runCard: { preprocessing: { choice: 'single-view' } } };
+    expect(defaultRunName(single)).toBe(
+      'SmolVLM-256M-Instruct · q8 · webgpu · GD+PS · single view · 2026-12-02 04:22',
+    );
+    expect(defaultRunName({ ...run, letterRule: 'as-written' as const })).toContain(
+      'GD+PS · GD letters as written · ',
+    );
+    // Without GD a letter rule changes nothing, and the official rule is the default.
+    expect(defaultRunName({ ...run, methods: ['PS'], letterRule: 'both' as const })).not.toContain('letters');
+    expect(defaultRunName({ ...run, letterRule: 'official' as const })).not.toContain('letters');
+  });
+
   it('uses the user’s name when there is one, tidied and limited', () => {
     expect(runName({ ...run, name: 'Baseline' })).toBe('Baseline');
     expect(runName({ ...run, name: '   ' })).toBe(defaultRunName(run));
