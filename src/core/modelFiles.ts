@@ -2,7 +2,7 @@
 // hub naming), which dtypes a device can run, a picked or dropped folder mapped to the hub layout
 // with the dtypes it offers and its fingerprint, and the page URL's overrides. Pure functions.
 import { stableHash } from './hash.ts';
-import { ALL_DTYPES, type Device, type Dtype } from './run/vocabulary.ts';
+import { ALL_DTYPES, DTYPE_PREFERENCE, type Device, type Dtype } from './run/vocabulary.ts';
 
 /** Devices a browser offers (cpu is onnxruntime-node's, for the command line). */
 export const BROWSER_DEVICES: readonly Device[] = ['webgpu', 'wasm'];
@@ -28,6 +28,18 @@ export function defaultDtype(device: Device, shaderF16: boolean): Dtype {
 /** Whether the device can run a dtype at all (f16 weights on WebGPU need shader-f16). */
 export function dtypeUsable(dtype: Dtype, device: Device, shaderF16: boolean): boolean {
   return !(device === 'webgpu' && !shaderF16 && dtype.includes('16'));
+}
+
+/** The dtype to use: `preferred`, or the picked folder's best offer when it lacks it. */
+export function dtypeForFolder(
+  device: Device,
+  shaderF16: boolean,
+  preferred: Dtype,
+  folder: Pick<PickedFolder, 'dtypes'> | null,
+): Dtype {
+  if (!folder || folder.dtypes.length === 0 || folder.dtypes.includes(preferred)) return preferred;
+  const prefs = DTYPE_PREFERENCE[device].filter((d) => dtypeUsable(d, device, shaderF16));
+  return prefs.find((d) => folder.dtypes.includes(d)) ?? folder.dtypes[0] ?? preferred;
 }
 
 export interface PageOverrides {

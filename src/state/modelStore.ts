@@ -13,13 +13,15 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { catalogEntry } from '../core/modelCatalog.ts';
 import {
   defaultDtype,
+  dtypeForFolder,
   dtypeUsable,
   modelFolderFromFiles,
   pageOverrides,
   type PickedFile,
   type PickedFolder,
 } from '../core/modelFiles.ts';
-import { ALL_DTYPES, DTYPE_PREFERENCE, type Device, type Dtype } from '../core/run/vocabulary.ts';
+import { ALL_DTYPES, type Device, type Dtype } from '../core/run/vocabulary.ts';
+import { readModelCache, type CacheInfo } from './modelCache.ts';
 import {
   IMAGE_TEXT_MODEL_FILES,
   parseDtypeChoice,
@@ -83,11 +85,6 @@ export interface LoadedModelView {
   info: LoadedModelInfo;
   identity: ModelIdentity;
   loadMs: number;
-}
-
-export interface CacheInfo {
-  entries: number;
-  bytes: number;
 }
 
 export interface ModelState {
@@ -155,27 +152,6 @@ const browserDeps: ModelStoreDeps = {
   offline: () => offlineStore.getState().offline,
 };
 
-/** The dtype to use: the default for the device, or the folder's best offer when it lacks it. */
-function pickDtype(device: Device, shaderF16: boolean, preferred: Dtype, folder: PickedFolder | null): Dtype {
-  if (!folder || folder.dtypes.length === 0 || folder.dtypes.includes(preferred)) return preferred;
-  const prefs = DTYPE_PREFERENCE[device].filter((d) => dtypeUsable(d, device, shaderF16));
-  return prefs.find((d) => folder.dtypes.includes(d)) ?? folder.dtypes[0] ?? preferred;
-}
-
-async function readCache(storage: CacheStorage): Promise<CacheInfo> {
-  if (!(await storage.has(MODEL_CACHE_NAME))) return { entries: 0, bytes: 0 };
-  const cache = await storage.open(MODEL_CACHE_NAME);
-  const requests = await cache.keys();
-  let bytes = 0;
-  for (const request of requests) {
-    const response = await cache.match(request);
-    if (!response) continue;
-    const length = Number(response.headers.get('content-length'));
-    bytes += Number.isFinite(length) && length > 0 ? length : (await response.blob()).size;
-  }
-  return { entries: requests.length, bytes };
-}
-
 export function createModelStore(overrides: Partial<ModelStoreDeps> = {}): ModelStore {
   const deps: ModelStoreDeps = { ...browserDeps, ...overrides };
   const page = pageOverrides(deps.search());
@@ -193,7 +169,7 @@ export function createModelStore(overrides: Partial<ModelStoreDeps> = {}): Model
       const preferred = next.dtypeChosen ? next.dtype : (page.dtype ?? defaultDtype(device, f16));
       const dtype = next.dtypeChosen
         ? preferred
-        : pickDtype(device, f16, preferred, next.source === 'folder' ? next.folder : null);
+        : dtypeForFolder(device, f16, preferred, next.source === 'folder' ? next.folder : null);
       return { ...patch, device, dtype };
     }
 
@@ -411,7 +387,7 @@ export function createModelStore(overrides: Partial<ModelStoreDeps> = {}): Model
         }
         set({ cacheStatus: 'reading' });
         try {
-          set({ cache: await readCache(storage), cacheStatus: 'ready' });
+          set({ cache: await readModelCache(storage), cacheStatus: 'ready' });
         } catch {
           set({ cacheStatus: 'error' });
         }
