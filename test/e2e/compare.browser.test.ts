@@ -16,6 +16,7 @@ import { launchChromium, type LaunchedBrowser } from '../support/browser.ts';
 import { IMAGES_DIR, officialDataset } from '../support/fixtures.ts';
 import { startHubServer, type HubServer } from '../support/hubServer.ts';
 import { replicaDir } from '../support/replicaSuite.ts';
+import { storedRecords } from '../support/appDb.ts';
 
 const ARTIFACTS = path.resolve('test-artifacts');
 const dataset = officialDataset();
@@ -30,25 +31,8 @@ let browser: LaunchedBrowser;
 let page: Page;
 
 /** Every run record and stored case of the app's database, read through IndexedDB itself. */
-async function stored(p: Page): Promise<{ runs: RunRecord[]; cases: StoredCase[] }> {
-  return p.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('mediconfusion');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction(['cases', 'runs']);
-          const cases = tx.objectStore('cases').getAll();
-          const runs = tx.objectStore('runs').getAll();
-          tx.oncomplete = () => {
-            resolve({ runs: runs.result, cases: cases.result });
-            db.close();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-  );
+function stored(p: Page): Promise<{ runs: RunRecord[]; cases: StoredCase[] }> {
+  return storedRecords<StoredCase, RunRecord>(p);
 }
 
 async function runWithDtype(p: Page, dtype: 'fp32' | 'q4') {

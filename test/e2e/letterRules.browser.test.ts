@@ -14,6 +14,7 @@ import { launchChromium, type LaunchedBrowser } from '../support/browser.ts';
 import { startDevServer } from '../support/devServer.ts';
 import { IMAGES_DIR, officialDataset, TINY_MODEL_DIR } from '../support/fixtures.ts';
 import { startHubServer, type HubServer } from '../support/hubServer.ts';
+import { storedRecords } from '../support/appDb.ts';
 
 const ARTIFACTS = path.resolve('test-artifacts');
 const dataset = officialDataset();
@@ -35,25 +36,8 @@ interface StoredRun {
   letterRule?: string;
 }
 
-async function stored(p: Page): Promise<{ cases: StoredCase[]; runs: StoredRun[] }> {
-  return p.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('mediconfusion');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction(['cases', 'runs']);
-          const cases = tx.objectStore('cases').getAll();
-          const runs = tx.objectStore('runs').getAll();
-          tx.oncomplete = () => {
-            resolve({ cases: cases.result, runs: runs.result });
-            db.close();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-  );
+function stored(p: Page): Promise<{ cases: StoredCase[]; runs: StoredRun[] }> {
+  return storedRecords<StoredCase, StoredRun>(p);
 }
 
 /** Starts the chosen run and waits until it is complete (the `complete`-th complete run stored). */

@@ -13,6 +13,7 @@ import { startDevServer } from '../support/devServer.ts';
 import { IMAGES_DIR, TINY_MODEL_DIR } from '../support/fixtures.ts';
 import { startHubServer, type HubServer } from '../support/hubServer.ts';
 import { replicaDir } from '../support/replicaSuite.ts';
+import { storedRunStatus } from '../support/appDb.ts';
 
 /** The images of pairs 10001 and 10002: 20192 is 17 views, 20053 and 20014 are 9. */
 const IMAGES = ['20192', '20053', '20014'];
@@ -53,26 +54,7 @@ async function loadModel(repoId: string) {
     .toContain(repoId.includes('replica') ? 'do_image_splitting true' : 'do_image_splitting false');
 }
 
-/** The stored status of a run, read through IndexedDB in the page. */
-function storedStatus(runId: string): Promise<string | null> {
-  return page.evaluate(
-    (id) =>
-      new Promise<string | null>((resolve, reject) => {
-        const open = indexedDB.open('mediconfusion');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const req = db.transaction('runs').objectStore('runs').get(id);
-          req.onsuccess = () => {
-            resolve((req.result as { status?: string } | undefined)?.status ?? null);
-            db.close();
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-    runId,
-  );
-}
+const storedStatus = (runId: string) => storedRunStatus(page, runId);
 
 async function runToCompletion(): Promise<string> {
   await expect.poll(() => page.getByTestId('run-preview-id').count(), { timeout: 60_000 }).toBe(1);

@@ -11,6 +11,7 @@ import type { Method } from '../../src/core/types.ts';
 import { launchChromium, type LaunchedBrowser } from './browser.ts';
 import { IMAGES_DIR, officialDataset, TINY_MODEL_DIR } from './fixtures.ts';
 import { startHubServer, type HubServer } from './hubServer.ts';
+import { storedRecords } from './appDb.ts';
 
 export const ARTIFACTS = path.resolve('test-artifacts');
 export const REPO = 'test-org/tiny-smolvlm';
@@ -184,23 +185,6 @@ export interface StoredRun {
 }
 
 /** Every stored case and run, read in the page through IndexedDB itself. */
-export async function stored(page: Page): Promise<{ cases: StoredCase[]; runs: StoredRun[] }> {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('mediconfusion');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction(['cases', 'runs']);
-          const cases = tx.objectStore('cases').getAll();
-          const runs = tx.objectStore('runs').getAll();
-          tx.oncomplete = () => {
-            resolve({ cases: cases.result, runs: runs.result });
-            db.close();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-  );
+export function stored(page: Page): Promise<{ cases: StoredCase[]; runs: StoredRun[] }> {
+  return storedRecords<StoredCase, StoredRun>(page);
 }
