@@ -13,8 +13,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { officialDataset, FIXTURES_DIR, IMAGES_DIR, TINY_MODEL_DIR } from '../test/support/fixtures.ts';
-import { launchChromium } from '../test/support/browser.ts';
-import { startDevServer } from '../test/support/devServer.ts';
 import { imageGroupsOf } from '../src/core/run/plan.ts';
 import {
   newCounters,
@@ -24,18 +22,41 @@ import {
 } from '../src/core/run/vocabulary.ts';
 import type { ConfusionPair, Method } from '../src/core/types.ts';
 import { createNodeEngine, folderImageLoader } from './lib/nodeEngine.ts';
-import { chromiumMemory } from './lib/processMemory.ts';
+import { bundleSizes } from './lib/bundleSizes.ts';
 import { datasetItems, ensureFixtures, inputsHash, loadDataset } from './make-fixtures.ts';
-import { BENCH_MODEL_NAME, ensureBenchModel } from './fixtures/smolvlm256mShape.ts';
+import { ensureBenchImages } from './fixtures/benchImages.ts';
+import {
+  BENCH_MODEL_NAME,
+  ensureBenchModel,
+  ensureSplitBenchModel,
+  SPLIT_BENCH_MODEL_NAME,
+} from './fixtures/smolvlm256mShape.ts';
+import { benchChromium, type BrowserTargetResult } from './lib/benchChromium.ts';
+import { browserReport } from './lib/benchReport.ts';
 
 type Target = 'node-wasm' | 'chromium-wasm' | 'chromium-webgpu';
 const ALL_TARGETS: Target[] = ['node-wasm', 'chromium-wasm', 'chromium-webgpu'];
 
+const BENCH_DIR = path.join(FIXTURES_DIR, 'bench');
+
 /**
  * Per-model defaults: three rounds everywhere (medians), the big model in Chromium only — one of
  * its rounds takes about 37 minutes on a 2-core CPU, so `--browser-rounds 1` for a quick look.
+ * The split shape (SmolVLM-256M's published image splitting, 13–17 crops per image) runs one
+ * round of six pairs: its official way alone takes hours on a 2-core CPU.
  */
-const MODELS = {
+const MODELS: Record<
+  string,
+  {
+    label: string;
+    pairs: number;
+    rounds: number;
+    browserPairs: number;
+    browserRounds: number;
+    targets: Target[];
+    imagesDir?: string;
+  }
+> = {
   tiny: {
     label: 'tiny-smolvlm (generated fixture, fp32)',
     pairs: 176,
@@ -52,8 +73,18 @@ const MODELS = {
     browserRounds: 3,
     targets: ['chromium-wasm', 'chromium-webgpu'] as Target[],
   },
-} as const;
-type ModelKey = keyof typeof MODELS;
+  'smolvlm-256m-split': {
+    label: `${SPLIT_BENCH_MODEL_NAME} (generated: SmolVLM-256M-Instruct shapes and published image splitting, random weights, fp32)`,
+    pairs: 6,
+    rounds: 1,
+    // The first 6 pairs: 8 unique images for 12 slots, the full set's sharing (228 for 352).
+    browserPairs: 6,
+    browserRounds: 1,
+    targets: ['chromium-wasm'],
+    imagesDir: path.join(BENCH_DIR, 'images'),
+  },
+};
+type ModelKey = string;
 
 interface ModeTiming {
   ms: number[];
@@ -120,11 +151,12 @@ async function main() {
       'webgpu-pairs': { type: 'string' },
       'no-browser': { type: 'boolean', default: false },
       out: { type: 'string' },
+      'no-floor': { type: 'boolean', default: false },
     },
   });
   if (!(values.model! in MODELS)) throw new Error(`--model must be one of ${Object.keys(MODELS).join(', ')}`);
   const modelKey = values.model as ModelKey;
-  const spec = MODELS[modelKey];
+  const spec = MODELS[modelKey]!;
   let targets = (values.targets?.split(',').map((t) => t.trim()) as Target[] | undefined) ?? [
     ...spec.targets,
   ];
@@ -140,15 +172,14 @@ async function main() {
   const log = (line: string) => console.error(line);
 
   await ensureFixtures(FIXTURES_DIR);
+  const benchModel = async () =>
+    ensureBenchModel(BENCH_DIR, datasetItems(await loadDataset()), await inputsHash(), log);
   const modelDir =
     modelKey === 'tiny'
       ? TINY_MODEL_DIR
-      : await ensureBenchModel(
-          path.join(FIXTURES_DIR, 'bench'),
-          datasetItems(await loadDataset()),
-          await inputsHash(),
-          log,
-        );
+      : modelKey === 'smolvlm-256m'
+        ? await benchModel()
+        : await ensureSplitBenchModel(BENCH_DIR, await benchModel());
   const modelUrl = `/${path.relative(process.cwd(), modelDir).split(path.sep).join('/')}`;
 
   const methods = values.methods!.split(',').map((m) => m.trim().toUpperCase()) as Method[];
@@ -169,19 +200,44 @@ async function main() {
     { source: { kind: 'path', path: modelDir }, device: 'wasm', dtype: 'fp32' },
     engine.host,
   );
-  const images = folderImageLoader(engine, IMAGES_DIR);
+  const imagesDir = spec.imagesDir ?? IMAGES_DIR;
+  if (spec.imagesDir) {
+    const ids = new Set(
+      firstPairs(Math.max(nodePairs, browserPairs)).flatMap((p) => [p.im1Local, p.im2Local]),
+    );
+    const sizes = await ensureBenchImages(spec.imagesDir, ids);
+    log(
+      `bench images at figure sizes: ${Object.values(sizes)
+        .map((s) => `${s.width}×${s.height}`)
+        .join(', ')}`,
+    );
+  }
+  const images = folderImageLoader(engine, imagesDir);
   const planner = new engine.Scorer(lm, newCounters());
   const workload = async (n: number) => {
     const chosen = firstPairs(n);
     const requests = requestsFor(chosen);
     const groups = imageGroupsOf(requests, pairs);
     let minimumPrefillTokens = 0;
+    const cropsPerImage: Record<string, number> = {};
     for (const group of groups) {
       const image = await images(group.localId);
-      if (image)
-        minimumPrefillTokens += await planner.minimumPrefillTokens(engine.imageWork(group, pairs, image));
+      if (!image) continue;
+      const imageWork = engine.imageWork(group, pairs, image);
+      minimumPrefillTokens += await planner.minimumPrefillTokens(imageWork);
+      const plan = (await planner.plan(imageWork))!;
+      cropsPerImage[group.localId] = lm.adapter.imageTokens(lm, plan.imageInputs, plan.planned[0]!.ids).crops;
     }
-    return { chosen, requests, groups, uniqueImages: groups.length, minimumPrefillTokens };
+    const uniqueImageCrops = Object.values(cropsPerImage).reduce((a, b) => a + b, 0);
+    return {
+      chosen,
+      requests,
+      groups,
+      uniqueImages: groups.length,
+      minimumPrefillTokens,
+      cropsPerImage,
+      uniqueImageCrops,
+    };
   };
   const work = (w: Awaited<ReturnType<typeof workload>>, cached: WorkCounters | null) => ({
     pairs: w.chosen.length,
@@ -274,96 +330,30 @@ async function main() {
 
   // ---- Headless Chromium: wasm and WebGPU (SwiftShader adapter here), one browser session
   if (browserWork.size > 0) {
-    const { server, url } = await startDevServer();
-    const browser = await launchChromium({ webgpu: true });
-    const memory = () => chromiumMemory(browser.userDataDir);
-    try {
-      const page = await browser.context.newPage();
-      let progressHook: ((p: RunProgress) => void) | null = null;
-      await page.exposeFunction('onHarnessProgress', (p: RunProgress) => progressHook?.(p));
-      await page.goto(`${url}/test/e2e/harness/index.html`);
-      await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 120_000 });
-      for (const [target, w] of browserWork) {
-        const device = target === 'chromium-webgpu' ? 'webgpu' : 'wasm';
-        const timing = {
-          full: { ms: [], counters: null } as ModeTiming,
-          cached: { ms: [], counters: null } as ModeTiming,
-        };
-        const peak = { rendererBytes: 0, gpuBytes: 0 };
-        let rendererEighths: { done: number; mb: number }[] = [];
-        let threads: number | null = null;
-        const entry = (roundsDone: number) => ({
-          ...summarise(target, timing.full, timing.cached, w.requests.length),
-          ...work(w, timing.cached.counters),
-          ...(device === 'wasm' ? { threads } : {}),
-          ...(roundsDone < browserRounds ? { partial: `${roundsDone} of ${browserRounds} rounds` } : {}),
-          memory: {
-            peakRendererRssMB: toMB(peak.rendererBytes),
-            peakGpuProcessRssMB: toMB(peak.gpuBytes),
-            rendererRssMBAtEachEighthOfCachedRun: rendererEighths,
-            rendererGrowthAfterFirstEighthMB: growthMB(rendererEighths),
-          },
-        });
-        const slot = results.length;
-        for (let round = 0; round < browserRounds; round++) {
-          for (const mode of ['full', 'cached'] as const) {
-            const renderer = eighthSampler(async () => (await memory())?.rendererBytes ?? null);
-            let lastLog = performance.now();
-            progressHook = (p) => {
-              if (mode === 'cached' && round === 0) void renderer.onProgress(p);
-              if (performance.now() - lastLog > 60_000 || p.done === p.total) {
-                lastLog = performance.now();
-                log(
-                  `  chromium ${device} ${mode}: ${p.done}/${p.total} cases, ${(p.elapsedMs / 1000).toFixed(0)} s`,
-                );
-              }
-            };
-            const poll = setInterval(() => {
-              void memory().then((m) => {
-                if (!m) return;
-                peak.rendererBytes = Math.max(peak.rendererBytes, m.rendererBytes);
-                peak.gpuBytes = Math.max(peak.gpuBytes, m.gpuBytes);
-              });
-            }, 1000);
-            const res = (await page
-              .evaluate((req) => window.runEngine(req as never), {
-                load: {
-                  source: { kind: 'path', path: modelUrl },
-                  device,
-                  dtype: 'fp32',
-                  fallbackToWasm: false,
-                },
-                run: {
-                  pairs: w.chosen,
-                  plan: w.groups,
-                  mode,
-                  images: { kind: 'url', baseUrl: '/.fixtures/images/' },
-                },
-              })
-              .finally(() => clearInterval(poll))) as {
-              ok: boolean;
-              message?: string;
-              environment?: { threads?: number };
-              summary: { elapsedMs: number; counters: WorkCounters };
-            };
-            if (!res.ok) throw new Error(`chromium ${device} ${mode}: ${res.message}`);
-            threads = res.environment?.threads ?? threads;
-            if (mode === 'cached' && round === 0) rendererEighths = renderer.samples;
-            timing[mode].ms.push(res.summary.elapsedMs);
-            timing[mode].counters = res.summary.counters;
-            log(
-              `chromium ${device} round ${round + 1}: ${mode} ${(res.summary.elapsedMs / 1000).toFixed(1)} s`,
-            );
-          }
-          // Saved after every round: one round of the big model takes over half an hour here.
-          results[slot] = entry(round + 1);
-          await save();
-        }
-      }
-    } finally {
-      await browser.close();
-      await server.close();
-    }
+    const targetsRun = [...browserWork].map(([target, w]) => ({
+      target,
+      device: target === 'chromium-webgpu' ? ('webgpu' as const) : ('wasm' as const),
+      work: w,
+    }));
+    const first = results.length;
+    const report = (browser: BrowserTargetResult[]) =>
+      browser.forEach((b, k) => {
+        const w = browserWork.get(b.target as Target)!;
+        results[first + k] = browserReport(b, w, browserRounds);
+      });
+    await benchChromium({
+      targets: targetsRun,
+      rounds: browserRounds,
+      floor: !values['no-floor'],
+      modelUrl,
+      imagesUrl: `/${path.relative(process.cwd(), imagesDir).split(path.sep).join('/')}/`,
+      methods,
+      log,
+      onUpdate: async (browser) => {
+        report(browser);
+        await save();
+      },
+    });
   }
 
   const bundle = await bundleSizes();
@@ -372,50 +362,6 @@ async function main() {
   const result = await save({ bundle });
   console.log(JSON.stringify(result, null, 2));
   log(`written to ${out}`);
-}
-
-/**
- * Builds the app into a temp folder and reports every emitted file, raw and gzipped. The build
- * runs in its own process: the dev server started above sets NODE_ENV=development in this one,
- * which would bundle React's development build and overstate the main chunk.
- */
-async function bundleSizes() {
-  const { execFile } = await import('node:child_process');
-  const { promisify } = await import('node:util');
-  const { createRequire } = await import('node:module');
-  const { mkdtemp, readdir, readFile, rm } = await import('node:fs/promises');
-  const { gzipSync } = await import('node:zlib');
-  const { tmpdir } = await import('node:os');
-  const outDir = await mkdtemp(path.join(tmpdir(), 'bench-build-'));
-  try {
-    const viteBin = path.join(
-      path.dirname(createRequire(import.meta.url).resolve('vite/package.json')),
-      'bin/vite.js',
-    );
-    await promisify(execFile)(
-      process.execPath,
-      [viteBin, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
-      { env: { ...process.env, NODE_ENV: 'production' } },
-    );
-    const files = (await readdir(outDir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
-    const chunks = [];
-    for (const f of files) {
-      const full = path.join(f.parentPath, f.name);
-      const bytes = await readFile(full);
-      chunks.push({
-        file: path.relative(outDir, full),
-        bytes: bytes.length,
-        gzipBytes: gzipSync(bytes).length,
-      });
-    }
-    chunks.sort((a, b) => b.bytes - a.bytes);
-    const html = await readFile(path.join(outDir, 'index.html'), 'utf8');
-    const entry = /<script[^>]+src="\.?\/?(assets\/[^"]+\.js)"/.exec(html)?.[1];
-    const main = chunks.find((c) => c.file === entry);
-    return { mainChunk: entry ?? null, mainGzipBytes: main?.gzipBytes ?? 0, chunks };
-  } finally {
-    await rm(outDir, { recursive: true, force: true });
-  }
 }
 
 main().catch((e: unknown) => {

@@ -130,6 +130,7 @@ const api: EngineWorkerApi = {
   },
 
   run: (request, callbacks) => session.run(request, callbacks),
+  measureFloor: (request) => session.measureFloor(request),
 
   cancel(): void {
     session.cancel();

@@ -2,6 +2,7 @@
 // engine and what comes back. Everything here is plain data that survives structured cloning;
 // errors cross as EngineFailure (errors.ts). The worker (workers/engine.worker.ts) implements
 // EngineWorkerApi; src/state/engineClient.ts wraps it with comlink.
+import type { FloorReport } from './floor.ts';
 import type { CaseRecord, ConfusionPair, Letter } from '../../src/core/types.ts';
 import type { LetterRule } from '../../src/core/run/letterRules.ts';
 import type { ImageGroup } from '../../src/core/run/plan.ts';
@@ -179,6 +180,8 @@ export interface EngineWorkerApi {
   /** The text-only model that judges FF answers; it lives beside the image-text model. */
   loadJudge(opts: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<JudgeInfo>;
   run(request: RunRequest, callbacks?: RunCallbacks): Promise<RunOutcome>;
+  /** The speed benchmark's floor for a plan (engine/floor.ts): nothing is scored or stored. */
+  measureFloor(request: RunRequest): Promise<FloorReport>;
   cancel(): void;
   dispose(): Promise<void>;
   /** Foreign requests sent (the larger of the fetch guard's count and resource timing's) and refused. */

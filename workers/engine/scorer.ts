@@ -36,7 +36,8 @@ export interface ImageWork {
   cases: { pair: ConfusionPair; slot: ImageSlot; methods: Method[] }[];
 }
 
-interface ImagePlan {
+/** An image's planned cases and the prefix (chat header + image block) they share. */
+export interface ImagePlan {
   planned: PlannedCase[];
   prefixLength: number;
   imageInputs: Record<string, Tensor>;
@@ -90,6 +91,15 @@ export class Scorer {
    * prompt's text after it once, and each PS option once (after the shared question).
    */
   async minimumPrefillTokens(work: ImageWork): Promise<number> {
+    const plan = await this.plan(work);
+    if (!plan) return 0;
+    let total = plan.prefixLength;
+    for (const p of plan.planned) total += METHOD_SCORERS[p.method].minimumPrefill(p, plan.prefixLength);
+    return total;
+  }
+
+  /** The image's planned cases and their shared prefix, without scoring (the bench's floor). */
+  async plan(work: ImageWork): Promise<ImagePlan | null> {
     const ctx = new MethodContext(
       this.lm,
       this.counters,
@@ -97,11 +107,7 @@ export class Scorer {
       { onRecord: () => undefined, checkpoint: async () => undefined },
       this.letterRule,
     );
-    const plan = await this.planImage(ctx, work);
-    if (!plan) return 0;
-    let total = plan.prefixLength;
-    for (const p of plan.planned) total += METHOD_SCORERS[p.method].minimumPrefill(p, plan.prefixLength);
-    return total;
+    return this.planImage(ctx, work);
   }
 
   // ---------------------------------------------------------------- cached strategy
@@ -212,18 +218,24 @@ export class Scorer {
 
 const counted = new WeakSet<object>();
 
+/**
+ * Counts every vision-encoder call of the model, the crops it encoded (the family adapter reads
+ * them from the call's inputs and output) and the time spent in it, into the newest counters.
+ */
 function countVisionEncoderRuns(lm: LoadedModel, counters: WorkCounters) {
-  const model = lm.model as unknown as { encode_image: (...a: unknown[]) => Promise<unknown> };
-  if (counted.has(model)) {
-    // Re-point the existing wrapper at the newest counters.
-    (model as unknown as { __counters: WorkCounters }).__counters = counters;
-    return;
-  }
+  type Encoding = { encode_image: (inputs: Record<string, Tensor>) => Promise<Tensor> };
+  const model = lm.model as unknown as Encoding & { __counters: WorkCounters };
+  model.__counters = counters; // re-points an existing wrapper at the newest counters
+  if (counted.has(model)) return;
   const original = model.encode_image.bind(model);
-  (model as unknown as { __counters: WorkCounters }).__counters = counters;
-  model.encode_image = async (...args: unknown[]) => {
-    (model as unknown as { __counters: WorkCounters }).__counters.visionEncoderRuns++;
-    return original(...args);
+  model.encode_image = async (inputs) => {
+    const started = performance.now();
+    const features = await original(inputs);
+    const c = model.__counters;
+    c.visionEncoderRuns++;
+    c.cropsEncoded += lm.adapter.cropsEncoded(inputs, features);
+    c.visionEncoderMs += performance.now() - started;
+    return features;
   };
   counted.add(model);
 }

@@ -5,6 +5,7 @@ import { caseKeyOf } from '../../src/core/run/records.ts';
 import { newCounters } from '../../src/core/run/vocabulary.ts';
 import { openBenchmarkDb, putCase } from '../../src/db/database.ts';
 import { EngineError, toEngineFailure } from './errors.ts';
+import { measureFloor, type FloorReport } from './floor.ts';
 import { judgeFreeFormAnswer, loadJudge, type LoadedJudge } from './judge.ts';
 import { loadModel, type EngineHost, type LoadedModel } from './loadModel.ts';
 import type {
@@ -36,6 +37,7 @@ export interface EngineSession {
   load(opts: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<LoadedModelInfo>;
   loadJudge(opts: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<JudgeInfo>;
   run(request: RunRequest, callbacks?: RunCallbacks): Promise<RunOutcome>;
+  measureFloor(request: RunRequest): Promise<FloorReport>;
   cancel(): void;
   dispose(): Promise<void>;
   readonly model: LoadedModel | null;
@@ -135,6 +137,22 @@ export function createEngineSession(platform: SessionPlatform): EngineSession {
         failure(e);
       } finally {
         db?.close();
+      }
+    },
+
+    async measureFloor(request) {
+      if (!loaded) failure(new EngineError('internal', 'No model loaded'));
+      try {
+        return await measureFloor(
+          loaded,
+          new Map(request.pairs.map((p) => [p.id, p])),
+          request.plan,
+          platform.imageLoader(request.images),
+          request.preprocessing,
+          request.freeForm?.maxNewTokens,
+        );
+      } catch (e) {
+        failure(e);
       }
     },
 

@@ -33,7 +33,12 @@ export interface CaseRequest {
 }
 
 export interface WorkCounters {
+  /** Vision-encoder calls (one per image when its crops go in one call). */
   visionEncoderRuns: number;
+  /** Crops (every view, the global one included: ImageTokenCount.crops) the vision encoder encoded, counted from its outputs. */
+  cropsEncoded: number;
+  /** Wall time inside vision-encoder calls, ms (reported by the bench; never asserted). */
+  visionEncoderMs: number;
   decoderCalls: number;
   tokensPrefilled: number;
   tokensDecoded: number;
@@ -43,6 +48,8 @@ export interface WorkCounters {
 export function newCounters(): WorkCounters {
   return {
     visionEncoderRuns: 0,
+    cropsEncoded: 0,
+    visionEncoderMs: 0,
     decoderCalls: 0,
     tokensPrefilled: 0,
     tokensDecoded: 0,

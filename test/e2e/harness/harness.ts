@@ -10,6 +10,8 @@ interface HarnessRun {
   load: LoadOptions;
   run: RunRequest;
   cancelAfter?: number;
+  /** Measure the plan's floor (engine/floor.ts) instead of running it: the benchmark's. */
+  floor?: boolean;
 }
 
 declare global {
@@ -29,6 +31,7 @@ window.runEngine = async (req: HarnessRun) => {
   try {
     const environment = await engine.environment();
     const info = await engine.load(req.load);
+    if (req.floor) return { ok: true, environment, info, floor: await engine.measureFloor(req.run) };
     const records: CaseRecord[] = [];
     const progress: RunProgress[] = [];
     const problems: unknown[] = [];

@@ -85,6 +85,8 @@ export function fakeEngine(opts: FakeOptions = {}) {
       let done = 0;
       const counters = {
         visionEncoderRuns: 0,
+        cropsEncoded: 0,
+        visionEncoderMs: 0,
         decoderCalls: 0,
         tokensPrefilled: 0,
         tokensDecoded: 0,

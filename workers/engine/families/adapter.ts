@@ -43,6 +43,11 @@ export interface FamilyAdapter {
   ): Record<string, Tensor>;
   /** The cache input a decoder output feeds on the next call, or null when it is not cache. */
   cacheInputName(outputName: string): string | null;
+  /**
+   * Crops one vision-encoder call encoded, from that call's inputs and output (counted where the
+   * encoder runs, so it checks the encoder's real work against ImageTokenCount.crops).
+   */
+  cropsEncoded(inputs: Record<string, Tensor>, features: Tensor): number;
   /** Image tokens and views of one image, from a processor call's outputs and ids. */
   imageTokens(lm: LoadedModel, inputs: Record<string, Tensor>, ids: readonly number[]): ImageTokenCount;
   /**

@@ -47,6 +47,14 @@ export function hubCacheInputName(outputName: string): string | null {
   return null;
 }
 
+/**
+ * One crop per row of a `[crops, tokens, hidden]` output (SmolVLM, LLaVA, Gemma 3: every view its
+ * own row); an output of flattened tokens `[tokens, hidden]` (Qwen2-VL's merged patches) is one.
+ */
+export function cropsOfFeatures(_inputs: Record<string, Tensor>, features: Tensor): number {
+  return features.dims.length === 3 ? features.dims[0]! : 1;
+}
+
 /** Every image token in the ids is one feature; one view unless the family splits images. */
 export function countImageTokens(lm: LoadedModel, _inputs: unknown, ids: readonly number[]): ImageTokenCount {
   let tokens = 0;
@@ -103,6 +111,7 @@ export function defaultAdapter(id: string): FamilyAdapter {
     continuationInputs: () => ({}),
     cacheInputName: hubCacheInputName,
     imageTokens: countImageTokens,
+    cropsEncoded: cropsOfFeatures,
     preprocessing: imageProcessorSettings(GENERIC_PREPROCESSING_KEYS),
   };
 }

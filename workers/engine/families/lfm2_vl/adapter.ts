@@ -19,6 +19,8 @@ export const lfm2VlAdapter: FamilyAdapter = {
   imageTokens(lm, inputs, ids) {
     return { tokens: countImageTokens(lm, inputs, ids).tokens, crops: inputs.pixel_values?.dims[0] ?? 1 };
   },
+  // The encoder's output is the image's tokens flattened; its input holds one row per tile.
+  cropsEncoded: (inputs) => inputs.pixel_values?.dims[0] ?? 1,
   preprocessing: imageProcessorSettings([
     'do_image_splitting',
     'min_tiles',
