@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Processor, Tensor } from '@huggingface/transformers';
 import type * as OnnxProtoModule from 'onnx-proto';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CaseRecord } from '../../../src/core/types.ts';
 import type { LoadedModel } from '../../../workers/engine/loadModel.ts';
@@ -109,6 +110,35 @@ describe('replica-smolvlm: SmolVLM as the hub serves it', () => {
     const views = rows * cols + 1;
     expect((inputs.pixel_values as Tensor).dims).toEqual([1, views, 3, 32, 32]);
     expect(lm.adapter.imageTokens(lm, inputs, ids)).toEqual({ tokens: views * IMAGE_SEQ_LEN, crops: views });
+  });
+
+  // The speed issue's count: this engine encodes every crop of every unique image exactly once (one
+  // vision-encoder call per image), the official way once per prompt and per PS option. Crops per
+  // image by hand from its size (the rule worked out above), not from the processor.
+  it('encodes unique images × their crops exactly once; the official way once per prompt', async () => {
+    const chosen = officialDataset().pairs.slice(0, 6); // 12 slots, 8 unique images
+    const requests = chosen.flatMap((p) =>
+      ([1, 2] as const).flatMap((slot) =>
+        (['GD', 'PS', 'MC'] as const).map((method) => ({ pairId: p.id, slot, method })),
+      ),
+    );
+    const viewsOf = async (localId: string) => {
+      const { width, height } = await sharp(path.join(IMAGES_DIR, `${localId}.jpg`)).metadata();
+      const long = Math.max(width!, height!);
+      const side = (x: number) => Math.ceil((x === long ? 128 : Math.floor((x * 128) / long)) / 32);
+      return side(width!) * side(height!) + 1;
+    };
+    const slots = chosen.flatMap((p) => [p.im1Local, p.im2Local]);
+    const unique = [...new Set(slots)];
+    expect(unique).toHaveLength(8);
+    const views = new Map(await Promise.all(unique.map(async (id) => [id, await viewsOf(id)] as const)));
+    const cached = await runReplica(engine, lm, requests, 'cached');
+    expect(cached.outcome.counters.visionEncoderRuns).toBe(unique.length);
+    expect(cached.outcome.counters.cropsEncoded).toBe(unique.reduce((a, id) => a + views.get(id)!, 0));
+    // Official way: GD once, PS once per option, MC's generate() once — 4 encodes per slot.
+    const full = await runReplica(engine, lm, requests, 'full');
+    expect(full.outcome.counters.cropsEncoded).toBe(slots.reduce((a, id) => a + 4 * views.get(id)!, 0));
+    expect(full.outcome.counters.visionEncoderRuns).toBe(4 * slots.length);
   });
 
   it('lays a split image out as the real processor does: <row_r_col_c> crops, then the global view', async () => {
