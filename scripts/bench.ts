@@ -1,13 +1,18 @@
 // Benchmark: the same MediConfusion cases scored two ways on the same engine and device —
 // (a) the official way, every prompt and every PS option its own full forward pass with the image
-// encoded each time, and (b) the project's cached engine — alternated a b a b … over rounds.
-// Prints medians, the ratio a/b, work counters of (b) against the analytic minimum, and memory;
+// encoded each time, and (b) the project's cached engine — over rounds, with the floor of the same
+// plan (each image's crops encoded once plus the minimum of prefill and decoding, each timed alone).
+// Prints medians, the ratio a/b, work counters of both against the analytic minimum, and memory;
 // writes everything to a JSON file. Targets: wasm in Node, wasm and WebGPU in headless Chromium.
 // Models: the tiny generated fixture, or a generated model with the shapes of
-// SmolVLM-256M-Instruct (random weights, ≈ 1 GB, written on first use under .fixtures/bench/).
-//   npm run bench -- [--model tiny|smolvlm-256m] [--targets node-wasm,chromium-wasm,chromium-webgpu]
+// SmolVLM-256M-Instruct (random weights, ≈ 1 GB, written on first use under .fixtures/bench/), with
+// one view per image (smolvlm-256m) or the published image splitting (smolvlm-256m-split, which
+// also runs the table of choices — dtypes, single view — on the split replica).
+//   npm run bench -- [--model tiny|smolvlm-256m|smolvlm-256m-split]
+//                    [--targets node-wasm,chromium-wasm,chromium-webgpu]
 //                    [--pairs N] [--rounds N] [--browser-pairs N] [--browser-rounds N]
-//                    [--webgpu-pairs N] [--out file]
+//                    [--webgpu-pairs N] [--no-floor] [--no-single-view] [--no-choices]
+//                    [--choices-model replica-smolvlm] [--out file]
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +37,7 @@ import {
   SPLIT_BENCH_MODEL_NAME,
 } from './fixtures/smolvlm256mShape.ts';
 import { benchChromium, type BrowserTargetResult } from './lib/benchChromium.ts';
+import { benchChoices, type ChoiceRow } from './lib/benchChoices.ts';
 import { browserReport } from './lib/benchReport.ts';
 
 type Target = 'node-wasm' | 'chromium-wasm' | 'chromium-webgpu';
@@ -55,6 +61,8 @@ const MODELS: Record<
     browserRounds: number;
     targets: Target[];
     imagesDir?: string;
+    /** Replica whose dtype variants and single view make the table of choices (benchChoices). */
+    choicesModel?: string;
   }
 > = {
   tiny: {
@@ -82,6 +90,7 @@ const MODELS: Record<
     browserRounds: 1,
     targets: ['chromium-wasm'],
     imagesDir: path.join(BENCH_DIR, 'images'),
+    choicesModel: 'replica-smolvlm',
   },
 };
 type ModelKey = string;
@@ -152,6 +161,9 @@ async function main() {
       'no-browser': { type: 'boolean', default: false },
       out: { type: 'string' },
       'no-floor': { type: 'boolean', default: false },
+      'no-single-view': { type: 'boolean', default: false },
+      'no-choices': { type: 'boolean', default: false },
+      'choices-model': { type: 'string' },
     },
   });
   if (!(values.model! in MODELS)) throw new Error(`--model must be one of ${Object.keys(MODELS).join(', ')}`);
@@ -345,6 +357,7 @@ async function main() {
       targets: targetsRun,
       rounds: browserRounds,
       floor: !values['no-floor'],
+      singleView: !values['no-single-view'],
       modelUrl,
       imagesUrl: `/${path.relative(process.cwd(), imagesDir).split(path.sep).join('/')}/`,
       methods,
@@ -356,10 +369,31 @@ async function main() {
     });
   }
 
+  // ---- Choices a user can make (dtype, single view) on the split replica, same pairs
+  let choices: ChoiceRow[] | null = null;
+  const choicesModel = values['choices-model'] ?? spec.choicesModel;
+  if (choicesModel && !values['no-choices']) {
+    const dir = path.join(FIXTURES_DIR, 'models', choicesModel);
+    const chosen = firstPairs(browserPairs);
+    const w = { chosen, groups: imageGroupsOf(requestsFor(chosen), pairs) };
+    choices = await benchChoices({
+      modelDir: dir,
+      modelUrl: `/${path.relative(process.cwd(), dir).split(path.sep).join('/')}`,
+      imagesUrl: `/${path.relative(process.cwd(), IMAGES_DIR).split(path.sep).join('/')}/`,
+      chosen: w.chosen,
+      groups: w.groups,
+      log,
+    });
+    await save({ choices: { model: choicesModel, rows: choices } });
+  }
+
   const bundle = await bundleSizes();
   log(`main bundle (entry JS, gzip): ${(bundle.mainGzipBytes / 1000).toFixed(1)} kB (limit 250 kB)`);
 
-  const result = await save({ bundle });
+  const result = await save({
+    ...(choices ? { choices: { model: choicesModel, rows: choices } } : {}),
+    bundle,
+  });
   console.log(JSON.stringify(result, null, 2));
   log(`written to ${out}`);
 }

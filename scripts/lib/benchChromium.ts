@@ -1,7 +1,7 @@
 // The benchmark's headless-Chromium targets (wasm, and WebGPU on whatever adapter the browser
 // has): one browser session, the engine in its real worker through the test harness page. Per
-// round: this engine (cached), then — once — the floor of the same plan (engine/floor.ts), then
-// the official way (full). Wall time is also taken at the end of every image, so a long official
+// round: this engine (cached), then — once — the floor of the same plan (engine/floor.ts) and this
+// engine with "single view" preprocessing, then the official way (full). Wall time is also taken at the end of every image, so a long official
 // run that is stopped still compares the two ways on the images both finished.
 import type { ImageGroup } from '../../src/core/run/plan.ts';
 import type { RunProgress, WorkCounters } from '../../src/core/run/vocabulary.ts';
@@ -33,6 +33,8 @@ export interface BrowserTargetResult {
   threads: number | null;
   rounds: { cached?: WayRun; full?: WayRun }[];
   floor: FloorReport | null;
+  /** This engine once more with image splitting off (the "single view" choice), round 1 only. */
+  singleView: WayRun | null;
   peakRendererRssMB: number;
   peakGpuProcessRssMB: number;
 }
@@ -49,6 +51,7 @@ export async function benchChromium(opts: {
   targets: { target: string; device: 'wasm' | 'webgpu'; work: BrowserWorkload }[];
   rounds: number;
   floor: boolean;
+  singleView: boolean;
   modelUrl: string;
   imagesUrl: string;
   methods: Method[];
@@ -73,11 +76,12 @@ export async function benchChromium(opts: {
         threads: null,
         rounds: [],
         floor: null,
+        singleView: null,
         peakRendererRssMB: 0,
         peakGpuProcessRssMB: 0,
       };
       results.push(result);
-      const request = (mode: Way) => ({
+      const request = (mode: Way, preprocessing: 'default' | 'single-view' = 'default') => ({
         load: {
           source: { kind: 'path', path: opts.modelUrl },
           device,
@@ -88,6 +92,7 @@ export async function benchChromium(opts: {
           pairs: work.chosen,
           plan: work.groups,
           mode,
+          preprocessing,
           images: { kind: 'url', baseUrl: opts.imagesUrl },
         },
       });
@@ -160,6 +165,22 @@ export async function benchChromium(opts: {
               if (!f.ok) throw new Error(`chromium ${device} floor: ${f.message}`);
               result.floor = f.floor;
               opts.log(`chromium ${device} floor: ${(f.floor.totalMs / 1000).toFixed(1)} s`);
+              await opts.onUpdate(results);
+            }
+            if (mode === 'cached' && round === 0 && opts.singleView) {
+              const v = (await page.evaluate(
+                (req) => window.runEngine(req as never),
+                request('cached', 'single-view'),
+              )) as { ok: boolean; message?: string; summary: { elapsedMs: number; counters: WorkCounters } };
+              if (!v.ok) throw new Error(`chromium ${device} single view: ${v.message}`);
+              result.singleView = {
+                wallMs: v.summary.elapsedMs,
+                counters: v.summary.counters,
+                imageEndsMs: [],
+                rendererMBAtEachEighth: [],
+                complete: true,
+              };
+              opts.log(`chromium ${device} single view: ${(v.summary.elapsedMs / 1000).toFixed(1)} s`);
               await opts.onUpdate(results);
             }
           }

@@ -88,6 +88,7 @@ export function browserReport(
     rounds: `${cached.length} of ${roundsPlanned} (engine), ${full.length} of ${roundsPlanned} (official way)`,
     engine: way(lastCached, cases),
     official: way(firstFull, cases),
+    engineSingleView: way(b.singleView ?? undefined, cases),
     engineRunsS: cached.map((r) => s1(r.wallMs)),
     officialRunsS: full.map((r) => s1(r.wallMs)),
     floor: b.floor
