@@ -48,11 +48,14 @@ export const ps: MethodScorer = {
     };
   },
 
-  /** The question once after the prefix, then each option once after the shared question. */
+  /**
+   * The question once after the prefix, then each option's tokens but its last after the shared
+   * question (the last is only scored, from the row before it: nothing reads a row after it).
+   */
   minimumPrefill(p, prefixLength) {
     const { spanA, spanB } = p.ps!;
     const q = Math.min(spanA.start, spanB.start);
-    return q - prefixLength + (spanA.end - q) + (spanB.end - q);
+    return q - prefixLength + (spanA.end - 1 - q) + (spanB.end - 1 - q);
   },
 
   prompts: (p) => [p.ids, p.ps!.fullA, p.ps!.fullB],
