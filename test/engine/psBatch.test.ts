@@ -3,7 +3,8 @@
 // (which splits its images), a PS case costs exactly 2 decoder calls (the question, then both
 // options; the one-call-per-option path cost 3), its per-token log-probabilities equal the
 // unbatched ones (the same family with batching turned off in its adapter) within 1e-5, and the
-// tokens prefilled are still the analytic minimum (Scorer.minimumPrefillTokens).
+// tokens prefilled are still the analytic minimum (Scorer.minimumPrefillTokens). A q8 decoder,
+// whose activations are quantised with one scale per call, is not batched (rows would share it).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imageGroupsOf } from '../../src/core/run/plan.ts';
 import type { CaseRecord } from '../../src/core/types.ts';
@@ -104,5 +105,17 @@ describe.each([
     // Only real tokens count as prefilled: the batch's padding is not work.
     expect(batched.counters.tokensPrefilled).toBe(batched.minimumPrefill);
     expect(single.counters.tokensPrefilled).toBe(batched.minimumPrefill);
+  });
+});
+
+describe('PS on a decoder that quantises activations per call (replica-smolvlm q8)', () => {
+  it("keeps one call per option, so one option never moves the other one's scale", async () => {
+    const lm = await engine.loadModel(
+      { source: { kind: 'path', path: replicaDir('replica-smolvlm') }, device: 'wasm', dtype: 'q8' },
+      engine.host,
+    );
+    const { callsPerCase, counters, minimumPrefill } = await scorePs(lm);
+    expect(callsPerCase).toEqual(requests.map(() => 3));
+    expect(counters.tokensPrefilled).toBe(minimumPrefill);
   });
 });

@@ -7,6 +7,7 @@
 // tiled along the batch axis, rows right-padded and masked), for the rows' logits only.
 import { DynamicCache, Tensor } from '@huggingface/transformers';
 import type { WorkCounters } from '../../src/core/run/vocabulary.ts';
+import { parseDtypeChoice } from '../../src/core/run/dtypes.ts';
 import { EngineError } from './errors.ts';
 import type { LoadedModel } from './loadModel.ts';
 
@@ -34,9 +35,24 @@ export interface ForwardOptions {
   decoding?: boolean;
 }
 
+/**
+ * Decoder dtypes whose activations are quantised per call (transformers.js's q8 / int8 / uint8
+ * exports: DynamicQuantizeLinear before every MatMulInteger, one scale for the whole tensor): the
+ * rows of a batch would share that scale, each row's logits then depending on the others, so such
+ * a decoder is never batched. Weight-only formats (q4, q4f16, bnb4) and floats keep rows apart.
+ */
+const PER_CALL_QUANTISED: ReadonlySet<string> = new Set(['q8', 'int8', 'uint8']);
+
+/** The decoder's dtype from the loaded model's dtype label (one dtype, or "file=dtype,…"). */
+function decoderDtype(label: string): string {
+  const choice = parseDtypeChoice(label);
+  return typeof choice === 'string' ? choice : (choice['decoder_model_merged'] ?? 'fp32');
+}
+
 /** The decoder of one loaded model, with its work counted into `counters`. */
 export class Decoder {
   private readonly keepsLogits: boolean;
+  private readonly rowsIndependent: boolean;
   private readonly history = new WeakMap<object, CacheHistory>();
 
   constructor(
@@ -45,6 +61,7 @@ export class Decoder {
   ) {
     const sessions = (lm.model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions;
     this.keepsLogits = Boolean(sessions['decoder_model_merged']?.inputNames.includes('num_logits_to_keep'));
+    this.rowsIndependent = !PER_CALL_QUANTISED.has(decoderDtype(lm.info.dtype));
   }
 
   async forward(
@@ -92,11 +109,12 @@ export class Decoder {
 
   /**
    * Whether `past` can be continued by several rows in one call: the family batches its
-   * continuations and every cache tensor is in CPU memory (a GPU-resident cache would have to be
-   * read back to be tiled, which costs more than the call it saves).
+   * continuations, the decoder's rows are independent (PER_CALL_QUANTISED) and every cache tensor
+   * is in CPU memory (a GPU-resident cache would have to be read back to be tiled, which costs
+   * more than the call it saves).
    */
   canBatch(past: Cache): boolean {
-    if (!this.lm.adapter.batchContinuationInputs) return false;
+    if (!this.lm.adapter.batchContinuationInputs || !this.rowsIndependent) return false;
     return Object.values(past).every((t) => (t as Tensor).location === 'cpu');
   }
 

@@ -1,9 +1,9 @@
 // PS, the prefix score: for each option, the geometric mean of the probabilities of the option's
 // own tokens after the question (per-token log-probabilities kept). Cached: the question is
 // prefilled once on top of the image prefix, then both options' tails continue from its cache in
-// one batched decoder call (2 calls per case), or one call each where the family or the cache
-// cannot batch. Full: one whole forward pass per option, image encoded again each time, as the
-// official code does.
+// one batched decoder call (2 calls per case), or one call each where the family, the decoder
+// (q8: activations quantised per call) or the cache (on the GPU) cannot batch (Decoder.canBatch).
+// Full: one whole forward pass per option, image encoded again each time, as the official code does.
 import { logSoftmaxAt, prefixAnswer, prefixScore } from '../../../src/core/answers.ts';
 import type { CaseRecord, ConfusionPair, ImageSlot, Letter } from '../../../src/core/types.ts';
 import { idsOf, pickImageInputs } from '../forward.ts';
