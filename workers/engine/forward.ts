@@ -3,9 +3,11 @@
 // it, and what the family adapter adds for a continuation), counts the work, and hands back the
 // logits rows asked for and the new cache. Each cache remembers the ids it holds and the image
 // inputs of its prefix, so a family whose positions depend on the whole sequence (Qwen2-VL) can
-// continue from it.
+// continue from it. `forwardBatch` continues one cache with several rows in one call (the cache
+// tiled along the batch axis, rows right-padded and masked), for the rows' logits only.
 import { DynamicCache, Tensor } from '@huggingface/transformers';
 import type { WorkCounters } from '../../src/core/run/vocabulary.ts';
+import { parseDtypeChoice } from '../../src/core/run/dtypes.ts';
 import { EngineError } from './errors.ts';
 import type { LoadedModel } from './loadModel.ts';
 
@@ -33,9 +35,24 @@ export interface ForwardOptions {
   decoding?: boolean;
 }
 
+/**
+ * Decoder dtypes whose activations are quantised per call (transformers.js's q8 / int8 / uint8
+ * exports: DynamicQuantizeLinear before every MatMulInteger, one scale for the whole tensor): the
+ * rows of a batch would share that scale, each row's logits then depending on the others, so such
+ * a decoder is never batched. Weight-only formats (q4, q4f16, bnb4) and floats keep rows apart.
+ */
+const PER_CALL_QUANTISED: ReadonlySet<string> = new Set(['q8', 'int8', 'uint8']);
+
+/** The decoder's dtype from the loaded model's dtype label (one dtype, or "file=dtype,…"). */
+function decoderDtype(label: string): string {
+  const choice = parseDtypeChoice(label);
+  return typeof choice === 'string' ? choice : (choice['decoder_model_merged'] ?? 'fp32');
+}
+
 /** The decoder of one loaded model, with its work counted into `counters`. */
 export class Decoder {
   private readonly keepsLogits: boolean;
+  private readonly rowsIndependent: boolean;
   private readonly history = new WeakMap<object, CacheHistory>();
 
   constructor(
@@ -44,6 +61,7 @@ export class Decoder {
   ) {
     const sessions = (lm.model as unknown as { sessions: Record<string, { inputNames: string[] }> }).sessions;
     this.keepsLogits = Boolean(sessions['decoder_model_merged']?.inputNames.includes('num_logits_to_keep'));
+    this.rowsIndependent = !PER_CALL_QUANTISED.has(decoderDtype(lm.info.dtype));
   }
 
   async forward(
@@ -77,25 +95,118 @@ export class Decoder {
     const out = (await (this.lm.model as unknown as (x: unknown) => Promise<Record<string, Tensor>>)(
       inputs,
     )) as Record<string, Tensor>;
-    const logits = out.logits!;
-    const rows = logits.dims[1]!;
-    const data = toFloat32(logits);
-    const vocab = logits.dims[2]!;
-    const firstRow = n - rows; // rows returned correspond to the last `rows` inputs
+    const logits = logitsRows(out.logits!, n);
     const entries: Record<string, Tensor> = {};
     for (const [k, v] of Object.entries(out)) {
       const name = this.lm.adapter.cacheInputName(k);
       if (name) entries[name] = v;
     }
-    const row = (index: number) => {
-      const r = index - firstRow;
-      if (r < 0 || r >= rows) throw new EngineError('internal', `logits row ${index} was not computed`);
-      return data.subarray(r * vocab, (r + 1) * vocab);
-    };
+    const row = (index: number) => logits(0, index);
     const cache = new DynamicCache(entries);
     this.history.set(cache, history);
     return { cache, row, lastRow: () => row(n - 1) };
   }
+
+  /**
+   * Whether `past` can be continued by several rows in one call: the family batches its
+   * continuations, the decoder's rows are independent (PER_CALL_QUANTISED) and every cache tensor
+   * is in CPU memory (a GPU-resident cache would have to be read back to be tiled, which costs
+   * more than the call it saves).
+   */
+  canBatch(past: Cache): boolean {
+    if (!this.lm.adapter.batchContinuationInputs || !this.rowsIndependent) return false;
+    return Object.values(past).every((t) => (t as Tensor).location === 'cpu');
+  }
+
+  /**
+   * Every row continues `past` (holding `pastLength` tokens) in one decoder call, as `forward`
+   * with keep 'all' would one row at a time: the cache tiled B times along dim 0, the rows
+   * right-padded to the longest (with their own last id, masked out: padding after a row's tokens
+   * cannot change their logits in a causal decoder), the family's continuation inputs per row.
+   * One decoder call; only the real tokens count as prefilled. The batch's cache is not kept.
+   */
+  async forwardBatch(
+    rows: readonly (readonly number[])[],
+    past: Cache,
+    pastLength: number,
+  ): Promise<BatchResult> {
+    const before = this.history.get(past);
+    if (!before) throw new EngineError('internal', 'A cache this decoder did not make was passed to it');
+    const batchInputs = this.lm.adapter.batchContinuationInputs;
+    if (!batchInputs) throw new EngineError('internal', `${this.lm.adapter.id} does not batch continuations`);
+    if (rows.length === 0 || rows.some((r) => r.length === 0))
+      throw new EngineError('internal', 'A batch needs rows of at least one token');
+    const B = rows.length;
+    const width = Math.max(...rows.map((r) => r.length));
+    const total = pastLength + width;
+    const ids = new BigInt64Array(B * width);
+    const mask = new BigInt64Array(B * total);
+    rows.forEach((r, b) => {
+      for (let i = 0; i < width; i++) ids[b * width + i] = BigInt(r[Math.min(i, r.length - 1)]!);
+      mask.fill(1n, b * total, b * total + pastLength + r.length);
+    });
+    const tiled: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(past)) tiled[name] = tile(t as Tensor, B);
+    const inputs: Record<string, unknown> = {
+      input_ids: new Tensor('int64', ids, [B, width]),
+      attention_mask: new Tensor('int64', mask, [B, total]),
+      past_key_values: new DynamicCache(tiled),
+      ...batchInputs(
+        this.lm,
+        rows.map((r) => ({ allIds: [...before.ids, ...r], newCount: r.length })),
+        width,
+        before.imageInputs,
+      ),
+    };
+    if (this.keepsLogits) inputs.num_logits_to_keep = new Tensor('int64', BigInt64Array.of(0n), []);
+    this.counters.decoderCalls++;
+    for (const r of rows) this.counters.tokensPrefilled += r.length;
+    try {
+      const out = await (this.lm.model as unknown as (x: unknown) => Promise<Record<string, Tensor>>)(inputs);
+      const logits = logitsRows(out.logits!, width);
+      for (const [k, v] of Object.entries(out)) if (this.lm.adapter.cacheInputName(k)) v.dispose();
+      return {
+        row: (b, index) => {
+          if (index >= rows[b]!.length) throw new EngineError('internal', `row ${b} has no token ${index}`);
+          return logits(b, index);
+        },
+      };
+    } finally {
+      for (const t of Object.values(tiled)) t.dispose();
+    }
+  }
+}
+
+export interface BatchResult {
+  /** Logits row for the token at `index` of row `b`'s input (predicting the next token). */
+  row(b: number, index: number): Float32Array;
+}
+
+/** A cache tensor repeated `times` along dim 0 (the batch axis, or batch × heads). */
+function tile(t: Tensor, times: number): Tensor {
+  const src = t.data as unknown as ArrayLike<unknown> & { length: number };
+  const Ctor = src.constructor as new (n: number) => { set(a: ArrayLike<unknown>, at: number): void };
+  const data = new Ctor(src.length * times);
+  for (let k = 0; k < times; k++) data.set(src, k * src.length);
+  const [first, ...rest] = t.dims;
+  return new Tensor(t.type, data as never, [first! * times, ...rest]);
+}
+
+/**
+ * Reads logits [batch, rows, vocab] as float32 rows: the rows returned are the last `rows` of the
+ * call's `n` inputs; `(b, index)` is the row for input `index` of batch row `b`.
+ */
+function logitsRows(logits: Tensor, n: number): (b: number, index: number) => Float32Array {
+  const rows = logits.dims[1]!;
+  const vocab = logits.dims[2]!;
+  const data = toFloat32(logits);
+  const firstRow = n - rows; // rows returned correspond to the last `rows` inputs
+  return (b, index) => {
+    const r = index - firstRow;
+    if (r < 0 || r >= rows) throw new EngineError('internal', `logits row ${index} was not computed`);
+    const at = (b * rows + r) * vocab;
+    return data.subarray(at, at + vocab);
+  };
 }
 
 export function idsOf(inputs: Record<string, Tensor>): number[] {

@@ -88,7 +88,8 @@ export class Scorer {
 
   /**
    * The fewest tokens any engine must prefill for this image's cases: the image prefix once, each
-   * prompt's text after it once, and each PS option once (after the shared question).
+   * prompt's text after it once, and each PS option once after the shared question (but its last
+   * token, which is only scored).
    */
   async minimumPrefillTokens(work: ImageWork): Promise<number> {
     const plan = await this.plan(work);

@@ -1,12 +1,12 @@
 // What an engine family adapter is: everything that differs between model families on the way from
 // a chat text and an image to logits — the processor's argument order and tokenizer options, where
 // the image block ends in the ids, decoder inputs transformers.js would get wrong for a cached
-// continuation (Qwen2-VL's rotary positions), the cache's input names, the image tokens one
-// image becomes, the image processor settings that decide its pixels (and the override that turns
-// image splitting off), and the conversation's shape where the chat template cannot read content parts
-// (LLaVA-style Qwen2 ChatML takes a string with the image placeholder). One folder per family holds
-// its `adapter.ts` (transformers.js's habit of one folder per model with the same file names);
-// `defaults.ts` is what a family does unless it says otherwise.
+// continuation (Qwen2-VL's rotary positions) alone or batched, the cache's input names, the image
+// tokens one image becomes, the image processor settings that decide its pixels (and the override
+// that turns image splitting off), and the conversation's shape where the chat template cannot
+// read content parts (LLaVA-style Qwen2 ChatML takes a string with the image placeholder). One
+// folder per family holds its `adapter.ts` (transformers.js's habit of one folder per model with
+// the same file names); `defaults.ts` is what a family does unless it says otherwise.
 // The core family table (src/core/modelFamilies.ts) keeps only pure facts.
 import type { Processor, RawImage, Tensor } from '@huggingface/transformers';
 import type { ChatMessage } from '../../../src/core/prompts.ts';
@@ -39,6 +39,19 @@ export interface FamilyAdapter {
     lm: LoadedModel,
     allIds: readonly number[],
     newCount: number,
+    imageInputs: ImageInputs,
+  ): Record<string, Tensor>;
+  /**
+   * Continuation inputs for a batch (engine/forward.ts forwardBatch): row b continues the cache
+   * with the last `rows[b].newCount` of `rows[b].allIds`, right-padded to `width` (what a padding
+   * position gets does not matter: nothing real attends to it), stacked along the batch axis; {}
+   * where transformers.js's own (from the attention mask) are right. Absent: the family's
+   * continuations are not batched, each runs as its own call.
+   */
+  batchContinuationInputs?(
+    lm: LoadedModel,
+    rows: readonly { allIds: readonly number[]; newCount: number }[],
+    width: number,
     imageInputs: ImageInputs,
   ): Record<string, Tensor>;
   /** The cache input a decoder output feeds on the next call, or null when it is not cache. */

@@ -1,6 +1,8 @@
 // What a family adapter does unless its own adapter.ts says otherwise: `processor(text, image)`,
 // the image block ends after the last image token and the special tokens that close it,
-// transformers.js's own position ids are right for a continuation, and cache names follow the
+// transformers.js's own position ids are right for a continuation, alone or batched (it computes
+// them from the attention mask's running sum, so a right-padded row's real tokens get the same
+// positions as unbatched; modeling_utils.js create_position_ids), and cache names follow the
 // hub exports' convention (transformers.js's getPastKeyValues: present.N.key → past_key_values.N.key,
 // present_conv.N → past_conv.N, present_ssm.N → past_ssm.N, …), and the image processor settings
 // recorded are the generic resize and crop ones (transformers.js ImageProcessor's constructor).
@@ -109,6 +111,7 @@ export function defaultAdapter(id: string): FamilyAdapter {
     process: textFirst(),
     imageBlockEnd: imageBlockEndAfterLastImageToken,
     continuationInputs: () => ({}),
+    batchContinuationInputs: () => ({}),
     cacheInputName: hubCacheInputName,
     imageTokens: countImageTokens,
     cropsEncoded: cropsOfFeatures,

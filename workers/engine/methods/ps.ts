@@ -1,7 +1,9 @@
 // PS, the prefix score: for each option, the geometric mean of the probabilities of the option's
 // own tokens after the question (per-token log-probabilities kept). Cached: the question is
-// prefilled once on top of the image prefix and both options continue from its cache. Full: one
-// whole forward pass per option, image encoded again each time, as the official code does.
+// prefilled once on top of the image prefix, then both options' tails continue from its cache in
+// one batched decoder call (2 calls per case), or one call each where the family, the decoder
+// (q8: activations quantised per call) or the cache (on the GPU) cannot batch (Decoder.canBatch).
+// Full: one whole forward pass per option, image encoded again each time, as the official code does.
 import { logSoftmaxAt, prefixAnswer, prefixScore } from '../../../src/core/answers.ts';
 import type { CaseRecord, ConfusionPair, ImageSlot, Letter } from '../../../src/core/types.ts';
 import { idsOf, pickImageInputs } from '../forward.ts';
@@ -48,11 +50,14 @@ export const ps: MethodScorer = {
     };
   },
 
-  /** The question once after the prefix, then each option once after the shared question. */
+  /**
+   * The question once after the prefix, then each option's tokens but its last after the shared
+   * question (the last is only scored, from the row before it: nothing reads a row after it).
+   */
   minimumPrefill(p, prefixLength) {
     const { spanA, spanB } = p.ps!;
     const q = Math.min(spanA.start, spanB.start);
-    return q - prefixLength + (spanA.end - q) + (spanB.end - q);
+    return q - prefixLength + (spanA.end - 1 - q) + (spanB.end - 1 - q);
   },
 
   prompts: (p) => [p.ids, p.ps!.fullA, p.ps!.fullB],
@@ -65,20 +70,39 @@ export const ps: MethodScorer = {
     });
     await ctx.hooks.checkpoint();
     const lastQuestionRow = question.lastRow();
-    const logProbs: Record<Letter, number[]> = { A: [], B: [] };
-    for (const [letter, full, span] of [
+    const options = [
       ['A', fullA, spanA],
       ['B', fullB, spanB],
-    ] as const) {
-      // Inputs q .. end-2 produce the logits for tokens q+1 .. end-1; token q comes from the question's last row.
-      const tail = full.slice(q, span.end - 1);
-      const opt =
-        tail.length > 0 ? await ctx.decoder.forward(tail, question.cache, q, { keep: 'all' }) : null;
+    ] as const;
+    // Inputs q .. end-2 produce the logits for tokens q+1 .. end-1; token q comes from the question's
+    // last row. A single-token option has no tail and needs no call.
+    const tails = options.map(([, full, span]) => full.slice(q, span.end - 1));
+    const rowsOf: ((i: number) => Float32Array)[] = [];
+    const logProbs: Record<Letter, number[]> = { A: [], B: [] };
+    const read = (o: 0 | 1) => {
+      const [letter, full, span] = options[o];
       logProbs[letter] = optionLogProbs(ctx, span, full, (pos) =>
-        pos === q - 1 ? lastQuestionRow : opt!.row(pos - q),
+        pos === q - 1 ? lastQuestionRow : rowsOf[o]!(pos - q),
       );
-      if (opt) await opt.cache.dispose();
+    };
+    if (tails[0]!.length > 0 && tails[1]!.length > 0 && ctx.decoder.canBatch(question.cache)) {
+      const both = await ctx.decoder.forwardBatch(tails, question.cache, q);
+      rowsOf[0] = (i) => both.row(0, i);
+      rowsOf[1] = (i) => both.row(1, i);
+      read(0);
+      read(1);
       await ctx.hooks.checkpoint();
+    } else {
+      for (const o of [0, 1] as const) {
+        const opt =
+          tails[o]!.length > 0
+            ? await ctx.decoder.forward(tails[o]!, question.cache, q, { keep: 'all' })
+            : null;
+        if (opt) rowsOf[o] = (i) => opt.row(i);
+        read(o);
+        if (opt) await opt.cache.dispose();
+        await ctx.hooks.checkpoint();
+      }
     }
     await question.cache.dispose();
     return record(p.pair, p.slot, logProbs);

@@ -7,7 +7,10 @@
 //   from the ids it is given, so a continuation on a cached prefix would get a text-only 1-D guess
 //   over the attention mask's length. The adapter runs the loaded model's own get_rope_index on the
 //   full ids (with the prefix's image_grid_thw) and keeps the last `newCount` columns, which is
-//   what prepare_inputs_for_generation does for externally provided caches.
+//   what prepare_inputs_for_generation does for externally provided caches. A batch of
+//   continuations gets each row's own positions (get_rope_index on a batch would hand the image
+//   grids to the rows in turn), stacked into [3, batch, width], a padding position repeating its
+//   row's last.
 // - Image tokens per image: the product of image_grid_thw divided by merge_size² (the processor's
 //   own rule, processing_qwen2_vl.js); one view per image.
 // - The blind baseline's image: the processor works at any size between min_pixels and max_pixels
@@ -68,6 +71,20 @@ export const qwen2VlAdapter: FamilyAdapter = {
     return {
       position_ids: qwenContinuationPositions(lm, allIds, newCount, imageInputs.image_grid_thw ?? null),
     };
+  },
+
+  batchContinuationInputs(lm, rows, width, imageInputs) {
+    const grid = imageInputs.image_grid_thw ?? null;
+    const B = rows.length;
+    const data = new BigInt64Array(3 * B * width);
+    rows.forEach(({ allIds, newCount }, b) => {
+      const own = qwenContinuationPositions(lm, allIds, newCount, grid).data as BigInt64Array;
+      for (let axis = 0; axis < 3; axis++) {
+        for (let i = 0; i < width; i++)
+          data[(axis * B + b) * width + i] = own[axis * newCount + Math.min(i, newCount - 1)]!;
+      }
+    });
+    return { position_ids: new Tensor('int64', data, [3, B, width]) };
   },
 
   imageTokens(lm, inputs) {
