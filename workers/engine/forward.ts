@@ -4,7 +4,7 @@
 // logits rows asked for and the new cache. Each cache remembers the ids it holds and the image
 // inputs of its prefix, so a family whose positions depend on the whole sequence (Qwen2-VL) can
 // continue from it. `forwardBatch` continues one cache with several rows in one call (the cache
-// tiled along the batch axis, rows right-padded and masked), for the rows' logits only.
+// tiled along the batch axis, rows right-padded), for the rows' logits only.
 import { DynamicCache, Tensor } from '@huggingface/transformers';
 import type { WorkCounters } from '../../src/core/run/vocabulary.ts';
 import { parseDtypeChoice } from '../../src/core/run/dtypes.ts';
@@ -140,10 +140,12 @@ export class Decoder {
     const width = Math.max(...rows.map((r) => r.length));
     const total = pastLength + width;
     const ids = new BigInt64Array(B * width);
-    const mask = new BigInt64Array(B * total);
+    // The mask is 1 on the padding too: in a causal decoder tokens after a row's real ones cannot
+    // change their logits, and a fused attention that reads each row's length from the mask's sum
+    // (GroupQueryAttention's seqlens_k) then places every row's tokens where the cache ends.
+    const mask = new BigInt64Array(B * total).fill(1n);
     rows.forEach((r, b) => {
       for (let i = 0; i < width; i++) ids[b * width + i] = BigInt(r[Math.min(i, r.length - 1)]!);
-      mask.fill(1n, b * total, b * total + pastLength + r.length);
     });
     const tiled: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(past)) tiled[name] = tile(t as Tensor, B);
