@@ -121,8 +121,8 @@ export class Decoder {
   /**
    * Every row continues `past` (holding `pastLength` tokens) in one decoder call, as `forward`
    * with keep 'all' would one row at a time: the cache tiled B times along dim 0, the rows
-   * right-padded to the longest (with their own last id, masked out: padding after a row's tokens
-   * cannot change their logits in a causal decoder), the family's continuation inputs per row.
+   * right-padded to the longest with their own last id (padding after a row's tokens cannot change
+   * their logits in a causal decoder), the family's continuation inputs per row.
    * One decoder call; only the real tokens count as prefilled. The batch's cache is not kept.
    */
   async forwardBatch(
