@@ -146,6 +146,8 @@ export async function benchChromium(opts: {
               environment?: { threads?: number };
               summary: { elapsedMs: number; counters: WorkCounters };
             };
+            // The floor and the single-view run report progress too: they must not write into this run.
+            progressHook = null;
             if (!res.ok) throw new Error(`chromium ${device} ${mode}: ${res.message}`);
             result.threads = res.environment?.threads ?? result.threads;
             Object.assign(run, {
