@@ -38,7 +38,7 @@ import {
 } from './fixtures/smolvlm256mShape.ts';
 import { benchChromium, type BrowserTargetResult } from './lib/benchChromium.ts';
 import { benchChoices, type ChoiceRow } from './lib/benchChoices.ts';
-import { browserReport } from './lib/benchReport.ts';
+import { browserReport, median } from './lib/benchReport.ts';
 
 type Target = 'node-wasm' | 'chromium-wasm' | 'chromium-webgpu';
 const ALL_TARGETS: Target[] = ['node-wasm', 'chromium-wasm', 'chromium-webgpu'];
@@ -102,12 +102,6 @@ interface ModeTiming {
 
 const MB = 2 ** 20;
 const toMB = (bytes: number) => Math.round(bytes / MB);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function summarise(label: string, full: ModeTiming, cached: ModeTiming, cases: number) {
   const a = median(full.ms);
@@ -236,8 +230,9 @@ async function main() {
       const image = await images(group.localId);
       if (!image) continue;
       const imageWork = engine.imageWork(group, pairs, image);
-      minimumPrefillTokens += await planner.minimumPrefillTokens(imageWork);
-      const plan = (await planner.plan(imageWork))!;
+      const plan = await planner.plan(imageWork);
+      if (!plan) continue;
+      minimumPrefillTokens += engine.minimumPrefillOf(plan);
       cropsPerImage[group.localId] = lm.adapter.imageTokens(lm, plan.imageInputs, plan.planned[0]!.ids).crops;
     }
     const uniqueImageCrops = Object.values(cropsPerImage).reduce((a, b) => a + b, 0);

@@ -4,33 +4,13 @@
 // of answers identical to the fp32 run with the model's own preprocessing (the first choice).
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { folderDtypes } from '../../src/core/modelFiles.ts';
 import type { ImageGroup } from '../../src/core/run/plan.ts';
 import type { PreprocessingChoice } from '../../src/core/run/preprocessing.ts';
 import type { Dtype, WorkCounters } from '../../src/core/run/vocabulary.ts';
 import type { CaseRecord, ConfusionPair } from '../../src/core/types.ts';
 import { launchChromium } from '../../test/support/browser.ts';
 import { startDevServer } from '../../test/support/devServer.ts';
-
-/** File suffix → dtype, as transformers.js names the variants (`decoder_model_merged_q4.onnx`). */
-const SUFFIX_DTYPE: Record<string, Dtype> = {
-  '': 'fp32',
-  _fp16: 'fp16',
-  _quantized: 'q8',
-  _q4: 'q4',
-  _q4f16: 'q4f16',
-};
-
-/** Dtypes whose three files (embed_tokens, vision_encoder, decoder_model_merged) are all present. */
-export async function dtypesInFolder(modelDir: string): Promise<Dtype[]> {
-  const files = new Set(await readdir(path.join(modelDir, 'onnx')));
-  return Object.entries(SUFFIX_DTYPE)
-    .filter(([suffix]) =>
-      ['embed_tokens', 'vision_encoder', 'decoder_model_merged'].every((f) =>
-        files.has(`${f}${suffix}.onnx`),
-      ),
-    )
-    .map(([, dtype]) => dtype);
-}
 
 export interface ChoiceRow {
   choice: string;
@@ -55,7 +35,7 @@ export async function benchChoices(opts: {
   groups: ImageGroup[];
   log(line: string): void;
 }): Promise<ChoiceRow[]> {
-  const dtypes = await dtypesInFolder(opts.modelDir);
+  const dtypes = folderDtypes((await readdir(path.join(opts.modelDir, 'onnx'))).map((f) => `onnx/${f}`));
   const choices: { dtype: Dtype; preprocessing: PreprocessingChoice }[] = [
     ...dtypes.map((dtype) => ({ dtype, preprocessing: 'default' as const })),
     { dtype: 'fp32', preprocessing: 'single-view' },

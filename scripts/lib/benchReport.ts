@@ -16,7 +16,7 @@ export interface BenchWorkload {
 const r2 = (x: number) => Number(x.toFixed(2));
 const s1 = (ms: number) => Number((ms / 1000).toFixed(1));
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;

@@ -36,7 +36,7 @@ export async function createNodeEngine(device: Device) {
   const transformers = await import('@huggingface/transformers');
   const { loadModel } = await import('../../workers/engine/loadModel.ts');
   const { runCases, imageWork } = await import('../../workers/engine/runner.ts');
-  const { Scorer } = await import('../../workers/engine/scorer.ts');
+  const { Scorer, minimumPrefillOf } = await import('../../workers/engine/scorer.ts');
   const { createEngineSession } = await import('../../workers/engine/session.ts');
   const { loadJudge, judgeFreeFormAnswer } = await import('../../workers/engine/judge.ts');
   type FreeForm = ConstructorParameters<typeof Scorer>[2];
@@ -55,6 +55,7 @@ export async function createNodeEngine(device: Device) {
     runCases,
     imageWork,
     Scorer,
+    minimumPrefillOf,
     newCounters,
     createScorer,
     createEngineSession,

@@ -93,10 +93,7 @@ export class Scorer {
    */
   async minimumPrefillTokens(work: ImageWork): Promise<number> {
     const plan = await this.plan(work);
-    if (!plan) return 0;
-    let total = plan.prefixLength;
-    for (const p of plan.planned) total += METHOD_SCORERS[p.method].minimumPrefill(p, plan.prefixLength);
-    return total;
+    return plan ? minimumPrefillOf(plan) : 0;
   }
 
   /** The image's planned cases and their shared prefix, without scoring (the bench's floor). */
@@ -216,6 +213,13 @@ export class Scorer {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** The fewest tokens any engine must prefill for a planned image (Scorer.minimumPrefillTokens). */
+export function minimumPrefillOf(plan: ImagePlan): number {
+  let total = plan.prefixLength;
+  for (const p of plan.planned) total += METHOD_SCORERS[p.method].minimumPrefill(p, plan.prefixLength);
+  return total;
+}
 
 const counted = new WeakSet<object>();
 
