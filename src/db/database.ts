@@ -13,9 +13,12 @@ import {
   type BenchmarkSchema,
   type BenchmarkStoreName,
   type DatasetRecord,
+  imageEmbeddingKey,
+  type ImageEmbedding,
   type ImageRecord,
   type RunRecord,
   type StoredCase,
+  type StoredImageEmbedding,
 } from './schema.ts';
 
 export * from './schema.ts';
@@ -117,12 +120,18 @@ export async function listRuns(db: BenchmarkDb): Promise<RunRecord[]> {
   return runs.sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id));
 }
 
-/** Deletes a run and all its cases in one transaction (all or nothing). Images are kept. */
+/** Deletes a run, its cases and its image embeddings in one transaction (all or nothing). Images are kept. */
 export async function deleteRun(db: BenchmarkDb, id: string): Promise<void> {
-  await write(db, ['runs', 'cases'], `the deletion of run ${id}`, async (tx) => {
+  await write(db, ['runs', 'cases', 'imageEmbeddings'], `the deletion of run ${id}`, async (tx) => {
     const cases = tx.objectStore('cases');
+    const embeddings = tx.objectStore('imageEmbeddings');
     const keys = await cases.index('byRun').getAllKeys(id);
-    await Promise.all([tx.objectStore('runs').delete(id), ...keys.map((k) => cases.delete(k))]);
+    const embeddingKeys = await embeddings.index('byRun').getAllKeys(id);
+    await Promise.all([
+      tx.objectStore('runs').delete(id),
+      ...keys.map((k) => cases.delete(k)),
+      ...embeddingKeys.map((k) => embeddings.delete(k)),
+    ]);
   });
 }
 
@@ -179,6 +188,44 @@ export function getCasesForRun(db: BenchmarkDb, runId: string): Promise<StoredCa
 
 export function countCasesForRun(db: BenchmarkDb, runId: string): Promise<number> {
   return db.countFromIndex('cases', 'byRun', runId);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Image embeddings (the model's own view of each image a run encoded)
+
+/** Stores one image's embedding for a run in its own transaction; a later one replaces it. */
+export async function putImageEmbedding(
+  db: BenchmarkDb,
+  runId: string,
+  localId: string,
+  embedding: ImageEmbedding,
+): Promise<StoredImageEmbedding> {
+  const stored: StoredImageEmbedding = {
+    key: imageEmbeddingKey(runId, localId),
+    runId,
+    localId,
+    mean: embedding.mean,
+    globalMean: embedding.globalMean,
+    vectors: embedding.vectors,
+    computedAt: Date.now(),
+  };
+  await write(db, ['imageEmbeddings'], `the embedding of image ${localId}`, (tx) =>
+    tx.objectStore('imageEmbeddings').put(stored),
+  );
+  return stored;
+}
+
+export function getImageEmbeddingsForRun(db: BenchmarkDb, runId: string): Promise<StoredImageEmbedding[]> {
+  return db.getAllFromIndex('imageEmbeddings', 'byRun', runId);
+}
+
+/** A run's embeddings by local image id (the shape core/results/modelSimilarity reads). */
+export async function imageEmbeddingsOfRun(
+  db: BenchmarkDb,
+  runId: string,
+): Promise<Map<string, StoredImageEmbedding>> {
+  const all = await getImageEmbeddingsForRun(db, runId);
+  return new Map(all.map((e) => [e.localId, e]));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,15 +3,21 @@
 // Every change to stores or indexes happens here, as a new step in `migrate`, so a browser holding
 // any older version upgrades step by step and no stored run is lost.
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
-import type { RunRecord, StoredCase } from '../core/run/records.ts';
+import type { RunRecord, StoredCase, StoredImageEmbedding } from '../core/run/records.ts';
 
-export type { RunRecord, RunStatus, StoredCase } from '../core/run/records.ts';
-export { caseKey, parseCaseKey } from '../core/run/records.ts';
+export type {
+  ImageEmbedding,
+  RunRecord,
+  RunStatus,
+  StoredCase,
+  StoredImageEmbedding,
+} from '../core/run/records.ts';
+export { caseKey, imageEmbeddingKey, parseCaseKey } from '../core/run/records.ts';
 
 export const DEFAULT_DB_NAME = 'mediconfusion';
 
 /** Bump by one and add a `case` to `migrate` for every schema change. */
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /** A user-supplied image, keyed by the dataset's local image id (`im_1_local` / `im_2_local`). */
 export interface ImageRecord {
@@ -38,6 +44,8 @@ export interface BenchmarkSchema extends DBSchema {
   cases: { key: string; value: StoredCase; indexes: { byRun: string } };
   images: { key: string; value: ImageRecord };
   datasets: { key: string; value: DatasetRecord };
+  /** Version 2: the model's own embedding of each image a run encoded (core/results/modelSimilarity). */
+  imageEmbeddings: { key: string; value: StoredImageEmbedding; indexes: { byRun: string } };
 }
 
 export type BenchmarkDb = IDBPDatabase<BenchmarkSchema>;
@@ -63,7 +71,13 @@ export function migrate(
         db.createObjectStore('datasets', { keyPath: 'hash' });
         break;
       }
-      // Next schema change: `case 1: { ... break; }` (uses `_tx` to rewrite existing records).
+      case 1: {
+        // New store only: every run and case of version 1 stays as it was.
+        const embeddings = db.createObjectStore('imageEmbeddings', { keyPath: 'key' });
+        embeddings.createIndex('byRun', 'runId');
+        break;
+      }
+      // Next schema change: `case 2: { ... break; }` (uses `_tx` to rewrite existing records).
       default:
         throw new Error(`No migration from database version ${v} to ${v + 1}`);
     }

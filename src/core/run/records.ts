@@ -106,3 +106,31 @@ export function parseCaseKey(key: string): (CaseKeyParts & { method: string }) |
   }
   return { runId, method, promptHash, pairId, slot };
 }
+
+/**
+ * One image as the model under test sees it (core/results/modelSimilarity): the mean of the
+ * feature vectors its vision encoder (after the projector) gives the language model, taken from
+ * the run's own encode of the image.
+ */
+export interface ImageEmbedding {
+  /** Mean over every feature vector of every view (float32). */
+  mean: Float32Array;
+  /** Mean over the global view's vectors, where the family has one and the image was split. */
+  globalMean: Float32Array | null;
+  /** Feature vectors averaged into `mean`. */
+  vectors: number;
+}
+
+/** An image embedding as stored with its run (one per image and run). */
+export type StoredImageEmbedding = ImageEmbedding & {
+  /** imageEmbeddingKey(runId, localId). */
+  key: string;
+  runId: string;
+  localId: string;
+  computedAt: number;
+};
+
+/** The primary key of a stored image embedding (a JSON array, like caseKey). */
+export function imageEmbeddingKey(runId: string, localId: string): string {
+  return JSON.stringify([runId, localId]);
+}

@@ -1,5 +1,6 @@
 // Repository round trips, deletion scope and quota-error mapping, on fake-indexeddb.
 import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   DB_VERSION,
@@ -15,6 +16,8 @@ import {
   getCasesForRun,
   getDataset,
   getImage,
+  getImageEmbeddingsForRun,
+  imageEmbeddingsOfRun,
   getRun,
   listDatasets,
   listImageIds,
@@ -24,6 +27,7 @@ import {
   isQuotaError,
   putCase,
   putDataset,
+  putImageEmbedding,
   putImages,
   putRun,
   requestPersistence,
@@ -80,14 +84,45 @@ function gdCase(runId: string, pairId: string, slot: 1 | 2): NewCase {
 }
 
 describe('openBenchmarkDb', () => {
-  it('creates all stores and the byRun index at version 1', async () => {
+  it('creates all stores and the byRun indexes at the current version', async () => {
     const db = await freshDb();
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['cases', 'datasets', 'images', 'runs']);
-    const tx = db.transaction('cases');
-    expect([...tx.store.indexNames]).toEqual(['byRun']);
-    expect(tx.store.keyPath).toBe('key');
-    await tx.done;
+    expect([...db.objectStoreNames].sort()).toEqual([
+      'cases',
+      'datasets',
+      'imageEmbeddings',
+      'images',
+      'runs',
+    ]);
+    for (const store of ['cases', 'imageEmbeddings'] as const) {
+      const tx = db.transaction(store);
+      expect([...tx.store.indexNames]).toEqual(['byRun']);
+      expect(tx.store.keyPath).toBe('key');
+      await tx.done;
+    }
+  });
+
+  it('upgrades a version 1 database to version 2 keeping its runs and cases', async () => {
+    const name = `upgrade-${Date.now()}`;
+    // A browser holding the version 1 schema exactly as version 1 created it.
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('runs', { keyPath: 'id' });
+        db.createObjectStore('cases', { keyPath: 'key' }).createIndex('byRun', 'runId');
+        db.createObjectStore('images', { keyPath: 'localId' });
+        db.createObjectStore('datasets', { keyPath: 'hash' });
+      },
+    });
+    await v1.put('runs', run('old'));
+    const { promptHash: _h, ...old } = gdCase('old', 'p1', 1) as NewCase & { promptHash: string };
+    await v1.put('cases', { ...old, key: caseKey('old', 'GD', 'h1', 'p1', 1), computedAt: 1 });
+    v1.close();
+    const db = await openBenchmarkDb(name);
+    opened.push(db);
+    expect(db.version).toBe(2);
+    expect((await getRun(db, 'old'))?.label).toBe('Run old');
+    expect(await countCasesForRun(db, 'old')).toBe(1);
+    expect(await getImageEmbeddingsForRun(db, 'old')).toEqual([]);
   });
 
   it('reopens an existing database without losing data', async () => {
@@ -121,10 +156,13 @@ describe('runs', () => {
     expect((await getRun(db, 'old'))?.status).toBe('complete');
   });
 
-  it('deleteRun removes only that run and its cases, never images', async () => {
+  it('deleteRun removes only that run, its cases and its image embeddings, never images', async () => {
     const db = await freshDb();
     await putRun(db, run('r1'));
     await putRun(db, run('r2'));
+    const embedding = { mean: new Float32Array([1, 2]), globalMean: null, vectors: 3 };
+    await putImageEmbedding(db, 'r1', '20192', embedding);
+    await putImageEmbedding(db, 'r2', '20192', embedding);
     await putCase(db, gdCase('r1', '10001', 1));
     await putCase(db, gdCase('r1', '10001', 2));
     await putCase(db, gdCase('r2', '10001', 1));
@@ -138,7 +176,36 @@ describe('runs', () => {
     expect(await countCasesForRun(db, 'r1')).toBe(0);
     expect(await getRun(db, 'r2')).toBeDefined();
     expect(await countCasesForRun(db, 'r2')).toBe(1);
+    expect(await getImageEmbeddingsForRun(db, 'r1')).toEqual([]);
+    expect((await getImageEmbeddingsForRun(db, 'r2')).map((e) => e.localId)).toEqual(['20192']);
     expect(await listImageIds(db)).toEqual(['20192']);
+  });
+});
+
+describe('image embeddings', () => {
+  it('round-trips float32 vectors exactly, one per image and run, a later one replacing it', async () => {
+    const db = await freshDb();
+    const mean = new Float32Array([0.1, -2.5e-8, 3.4028234e38, 1 / 3]);
+    await putImageEmbedding(db, 'r1', 'a', {
+      mean,
+      globalMean: new Float32Array([5, 6, 7, 8]),
+      vectors: 832,
+    });
+    await putImageEmbedding(db, 'r1', 'b', { mean: new Float32Array(4), globalMean: null, vectors: 64 });
+    await putImageEmbedding(db, 'r1', 'b', {
+      mean: new Float32Array([9, 9, 9, 9]),
+      globalMean: null,
+      vectors: 64,
+    });
+    const byImage = await imageEmbeddingsOfRun(db, 'r1');
+    expect([...byImage.keys()].sort()).toEqual(['a', 'b']);
+    const a = byImage.get('a')!;
+    expect(a.mean).toBeInstanceOf(Float32Array);
+    expect(Array.from(a.mean)).toEqual(Array.from(mean));
+    expect(Array.from(a.globalMean!)).toEqual([5, 6, 7, 8]);
+    expect(a.vectors).toBe(832);
+    expect(Array.from(byImage.get('b')!.mean)).toEqual([9, 9, 9, 9]);
+    expect(await getImageEmbeddingsForRun(db, 'r2')).toEqual([]);
   });
 });
 
