@@ -7,9 +7,14 @@ import {
   toOfficialScoreJson,
 } from '../resultFormats.ts';
 import { OFFICIAL_MODE } from '../run/methods.ts';
-import type { RunRecord } from '../run/records.ts';
+import type { ImageEmbedding, RunRecord } from '../run/records.ts';
 import type { CaseRecord, Dataset, LetterLogits, Method } from '../types.ts';
 import { ResultsError } from './errors.ts';
+import {
+  MODEL_SIMILARITY_DEFINITION,
+  pairModelSimilarities,
+  type PairModelSimilarity,
+} from './modelSimilarity.ts';
 import { buildRunCard, type RunCard } from './runCard.ts';
 import { effectiveCases, type MaybeStored, type RunResults } from './runResults.ts';
 
@@ -35,6 +40,11 @@ export interface ResultsBundle {
   version: typeof BUNDLE_VERSION;
   runCard: RunCard;
   records: CaseRecord[];
+  /**
+   * The model's own similarity of each pair's two images (core/results/modelSimilarity), for runs
+   * that kept their image embeddings; absent otherwise. Not part of the official files.
+   */
+  modelSimilarity?: { definition: string; pairs: PairModelSimilarity[] };
 }
 
 /** The core record of a stored case, without its storage key, run id and timings. */
@@ -73,6 +83,16 @@ export interface ExportInput {
   cases: readonly MaybeStored[];
   dataset: Dataset | null;
   results: RunResults | null;
+  /** The run's image embeddings by local id (absent or empty: the bundle has no modelSimilarity). */
+  embeddings?: ReadonlyMap<string, ImageEmbedding> | null;
+}
+
+/** The bundle's modelSimilarity: every pair of the dataset whose two images have an embedding. */
+function bundleModelSimilarity(input: ExportInput): ResultsBundle['modelSimilarity'] | undefined {
+  const { dataset, embeddings, run } = input;
+  if (!embeddings || embeddings.size === 0 || !dataset || dataset.hash !== run.datasetHash) return undefined;
+  const pairs = [...pairModelSimilarities(dataset.pairs, embeddings).values()];
+  return pairs.length > 0 ? { definition: MODEL_SIMILARITY_DEFINITION, pairs } : undefined;
 }
 
 function requireDataset(input: ExportInput, what: string): Dataset {
@@ -97,6 +117,8 @@ export function buildExport(kind: ExportKind, input: ExportInput): ExportFile {
         runCard: buildRunCard(run, input.dataset, input.results),
         records,
       };
+      const modelSimilarity = bundleModelSimilarity(input);
+      if (modelSimilarity) bundle.modelSimilarity = modelSimilarity;
       return {
         fileName: `${stem}.mediconfusion-results.json`,
         mimeType: 'application/json',
