@@ -22,6 +22,8 @@ import {
   LETTER_RULES,
 } from '../src/core/run/letterRules.ts';
 import { toOfficialAnswersJson, toOfficialScoreJson } from '../src/core/resultFormats.ts';
+import { describeSimilarityConfusion } from '../src/core/results/modelSimilarity.ts';
+import type { Method } from '../src/core/types.ts';
 import {
   describeImageViews,
   describeSettings,
@@ -207,6 +209,8 @@ async function main() {
         metrics,
         records,
         ...(result.blind ? { blind: { baseline: result.blindBaseline, records: blindRecords } } : {}),
+        // Not in the official answer files: a property of this model's image features.
+        ...(result.modelSimilarity ? { modelSimilarity: result.modelSimilarity } : {}),
       },
       null,
       1,
@@ -239,6 +243,10 @@ async function main() {
     console.log(
       `${m}: set ${x.setAccuracy.toFixed(2)} %, individual ${x.individualAccuracy.toFixed(2)} %, confusion ${x.confusion.toFixed(2)} %, invalid ${x.invalidRate.toFixed(2)} %`,
     );
+  }
+  if (result.modelSimilarity) {
+    for (const [m, s] of Object.entries(result.modelSimilarity.byMethod))
+      console.log(describeSimilarityConfusion(m as Method, s));
   }
   for (const b of Object.values(result.blindBaseline)) {
     console.log(

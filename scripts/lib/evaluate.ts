@@ -4,6 +4,8 @@
 // card with the scoring mode that actually ran, the image preprocessing and the views measured. scripts/eval.ts parses flags and writes files.
 import { blindBaseline, type BlindBaseline } from '../../src/core/blind.ts';
 import { computeMetrics, pairAnswersFromRecords, type MethodMetrics } from '../../src/core/metrics.ts';
+import { modelSimilarityReport, type ModelSimilarityReport } from '../../src/core/results/modelSimilarity.ts';
+import type { ImageEmbedding } from '../../src/core/run/records.ts';
 import { familyById } from '../../src/core/modelFamilies.ts';
 import {
   blindIdentity,
@@ -101,6 +103,8 @@ export interface Evaluation {
   metrics: Record<string, MethodMetrics>;
   blindBaseline: Partial<Record<Method, BlindBaseline>>;
   runCard: Record<string, unknown> & { scoring: ScoringReport };
+  /** The model's own similarity of each pair's images, from the run's encodes (null: none kept). */
+  modelSimilarity: ModelSimilarityReport | null;
 }
 
 export async function evaluate(
@@ -129,6 +133,7 @@ export async function evaluate(
   const byId = new Map(pairs.map((p) => [p.id, p]));
 
   const records: CaseRecord[] = [];
+  const embeddings = new Map<string, ImageEmbedding>();
   const outcome = await engine.runCases(
     lm,
     byId,
@@ -138,6 +143,7 @@ export async function evaluate(
       mode,
       preprocessing: identity.preprocessing?.choice ?? 'default',
       onRecord: (r) => void records.push(r),
+      onImageEmbedding: (localId, e) => void embeddings.set(localId, e),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.onImageProblem ? { onImageProblem: opts.onImageProblem } : {}),
     },
@@ -205,5 +211,16 @@ export async function evaluate(
     startedAt: new Date(Date.now() - outcome.elapsedMs).toISOString(),
     finishedAt: new Date().toISOString(),
   };
-  return { identity, blind, outcome, records, blindRecords, metrics, blindBaseline: baseline, runCard };
+  const modelSimilarity = modelSimilarityReport(pairs, embeddings, records, identity.methods);
+  return {
+    identity,
+    blind,
+    outcome,
+    records,
+    blindRecords,
+    metrics,
+    blindBaseline: baseline,
+    runCard,
+    modelSimilarity,
+  };
 }

@@ -45,6 +45,20 @@ it('runs all 352 cases with GD, PS and MC and writes the official files', async 
   expect(result.runCard.scoring).toEqual({ modeRequested: 'cached', modeUsed: 'cached' });
   expect(result.runCard.runId).toMatch(/^[0-9a-f]{16}$/);
   for (const m of ['GD', 'PS', 'MC']) expect(result.metrics[m].counts.pairsRun).toBe(176);
+  // The model's own image similarity, from those 228 encodes: every pair, and per method its rank
+  // correlation with answered alike, in the output and on the terminal (not in the official files).
+  expect(result.modelSimilarity.pairs).toHaveLength(176);
+  for (const p of result.modelSimilarity.pairs) expect(Math.abs(p.similarity)).toBeLessThanOrEqual(1);
+  expect(
+    new Set(result.modelSimilarity.pairs.map((p: { similarity: number }) => p.similarity)).size,
+  ).toBeGreaterThan(100);
+  for (const m of ['GD', 'PS', 'MC']) {
+    const s = result.modelSimilarity.byMethod[m];
+    // The confusion denominator and numerator: pairs with both answers valid, and those alike.
+    expect(s.pairs).toBe(result.metrics[m].counts.validPairs);
+    expect(s.confusedPairs).toBe(result.metrics[m].counts.confusedPairs);
+    expect(stdout).toContain(`${m}: the model's image similarity against answered alike:`);
+  }
 
   const files = (await readdir(outDir)).sort();
   expect(files).toEqual(
@@ -61,8 +75,10 @@ it('runs all 352 cases with GD, PS and MC and writes the official files', async 
   const score = JSON.parse(await readFile(path.join(outDir, 'tiny-smolvlm_greedy_score.json'), 'utf8'));
   expect(score.set_score.total / 1.76).toBeCloseTo(result.metrics.GD.setAccuracy, 9);
   expect(score.individual_score.total / 1.76 / 2).toBeCloseTo(result.metrics.GD.individualAccuracy, 9);
-  const answers = JSON.parse(await readFile(path.join(outDir, 'tiny-smolvlm_prefix.json'), 'utf8'));
+  const answersText = await readFile(path.join(outDir, 'tiny-smolvlm_prefix.json'), 'utf8');
+  const answers = JSON.parse(answersText);
   expect(Object.keys(answers)).toHaveLength(176);
+  expect(answersText).not.toContain('similarity');
 });
 
 it('runs a full FF evaluation with the generated judge and the blind baseline, keeping raw texts and the baseline figures', async () => {

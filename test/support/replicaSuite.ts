@@ -2,20 +2,24 @@
 // written once so each family's test file is a few lines: loaded from a folder and from the local
 // hub server (every .onnx and .onnx_data file counted and fetched), GD + PS + MC on ten pairs
 // where the cached path equals the same engine's full recomputation (or the run says why it
-// cannot reuse the prefix), each image encoded once, every dtype variant loads and runs, and a
-// folder lacking a weight file is refused with a message naming the file.
+// cannot reuse the prefix), each image encoded once, the model's own image similarity kept from
+// that encode (equal to the encoder's output, with no extra encoder call), every dtype variant
+// loads and runs, and a folder lacking a weight file is refused with a message naming the file.
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageGroupsOf } from '../../src/core/run/plan.ts';
 import type { CaseRequest } from '../../src/core/run/vocabulary.ts';
+import type { ImageEmbedding } from '../../src/core/run/records.ts';
+import { pairModelSimilarities } from '../../src/core/results/modelSimilarity.ts';
 import type { CaseRecord } from '../../src/core/types.ts';
 import type { LoadedModel } from '../../workers/engine/loadModel.ts';
 import type { LoadOptions, LoadProgress } from '../../workers/engine/protocol.ts';
 import type { RunOutcome } from '../../workers/engine/protocol.ts';
 import { createNodeEngine, folderImageLoader, type NodeEngine } from '../../scripts/lib/nodeEngine.ts';
 import type { ReplicaDtype } from '../../scripts/fixtures/replicas/index.ts';
+import { directCosine, directEmbedding } from './encoderOutput.ts';
 import { compareRecords, FIXTURES_DIR, IMAGES_DIR, officialDataset } from './fixtures.ts';
 import { startHubServer, type HubServer } from './hubServer.ts';
 
@@ -48,6 +52,8 @@ export async function runReplica(
   lm: LoadedModel,
   requests: CaseRequest[],
   mode: 'cached' | 'full',
+  /** Collects each image's embedding when given. */
+  embeddings?: Map<string, ImageEmbedding>,
 ): Promise<{ records: CaseRecord[]; outcome: RunOutcome }> {
   const records: CaseRecord[] = [];
   const outcome = await engine.runCases(
@@ -55,7 +61,11 @@ export async function runReplica(
     pairsById,
     imageGroupsOf(requests, pairsById),
     folderImageLoader(engine, IMAGES_DIR),
-    { mode, onRecord: (r) => void records.push(r) },
+    {
+      mode,
+      onRecord: (r) => void records.push(r),
+      ...(embeddings ? { onImageEmbedding: (id, e) => void embeddings.set(id, e) } : {}),
+    },
     new engine.Scorer(lm, engine.newCounters()),
   );
   return { records, outcome };
@@ -159,6 +169,43 @@ export function describeReplica(x: ReplicaExpectations): void {
       const gd = (id: string, slot: 1 | 2) =>
         cached.records.find((r) => r.pairId === id && r.slot === slot && r.method === 'GD')!.probabilities!.A;
       expect(pairIds.some((id) => Math.abs(gd(id, 1) - gd(id, 2)) > 1e-4)).toBe(true);
+    });
+
+    it("keeps the model's own similarity of every pair from the run's encode: equal to the encoder's output, no extra call", async () => {
+      const some = dataset.pairs.slice(0, 4);
+      const requests = requestsFor(
+        some.map((p) => p.id),
+        ['GD', 'PS'],
+      );
+      const embeddings = new Map<string, ImageEmbedding>();
+      const kept = await runReplica(engine, lm, requests, 'cached', embeddings);
+      const without = await runReplica(engine, lm, requests, 'cached');
+      const uniqueImages = imageGroupsOf(requests, pairsById).length;
+      expect(embeddings.size).toBe(uniqueImages);
+      expect(kept.outcome.imageEmbeddings).toBe(uniqueImages);
+      expect(kept.outcome.counters.visionEncoderRuns).toBe(without.outcome.counters.visionEncoderRuns);
+      const images = folderImageLoader(engine, IMAGES_DIR);
+      const direct = new Map<string, Awaited<ReturnType<typeof directEmbedding>>>();
+      for (const pair of some) {
+        for (const localId of [pair.im1Local, pair.im2Local]) {
+          if (!direct.has(localId))
+            direct.set(localId, await directEmbedding(lm, pair, (await images(localId))!));
+        }
+      }
+      const stored = pairModelSimilarities(some, embeddings);
+      expect(stored.size).toBe(some.length);
+      for (const pair of some) {
+        const a = direct.get(pair.im1Local)!;
+        const b = direct.get(pair.im2Local)!;
+        expect(Math.abs(stored.get(pair.id)!.similarity - directCosine(a.mean, b.mean))).toBeLessThan(1e-6);
+        const global = stored.get(pair.id)!.globalSimilarity;
+        if (lm.adapter.globalViewRows && a.lastViewMean && b.lastViewMean) {
+          expect(Math.abs(global! - directCosine(a.lastViewMean, b.lastViewMean))).toBeLessThan(1e-6);
+        } else expect(global).toBeNull();
+      }
+      console.log(
+        `${x.name}: model similarity of ${some.length} pairs ${[...stored.values()].map((s) => s.similarity.toFixed(6)).join(', ')}; features ${JSON.stringify(direct.get(some[0]!.im1Local)!.dims)}`,
+      );
     });
 
     it.each(x.dtypes.map((d) => [typeof d === 'string' ? d : JSON.stringify(d), d] as const))(

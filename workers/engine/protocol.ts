@@ -163,6 +163,8 @@ export interface RunOutcome extends ScoringReport {
   preprocessing?: RunPreprocessing;
   /** Image tokens and views measured per image (local id → count; core/run/preprocessing imageViewRange). */
   imageViews?: Record<string, ImageViewCount>;
+  /** Image embeddings handed on (RunOptions.onImageEmbedding; stored with the run when persisted). */
+  imageEmbeddings?: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,8 +4,10 @@
 // as wrong), and the scoring mode actually used: a family that cannot reuse the prefix, or whose
 // self-check on the first image disagrees with full recomputation, is recomputed in full. Applies
 // the run's image preprocessing for the run's length and reports it with the image tokens and
-// views measured per image.
+// views measured per image, and hands on each real image's embedding (the model's own view of it,
+// read from the encode the image's scoring already did; none for the blank image).
 import type { RawImage } from '@huggingface/transformers';
+import type { ImageEmbedding } from '../../src/core/run/records.ts';
 import type { CaseRecord, ConfusionPair } from '../../src/core/types.ts';
 import { cacheCheckVerdict } from '../../src/core/run/cacheCheck.ts';
 import { BLANK_IMAGE_ID, plannedCases, type ImageGroup } from '../../src/core/run/plan.ts';
@@ -17,7 +19,7 @@ import {
   type ScoringReport,
 } from '../../src/core/run/vocabulary.ts';
 import type { LoadedModel } from './loadModel.ts';
-import { Scorer, type ImageWork } from './scorer.ts';
+import { Scorer, type ImageWork, type ScoredImage } from './scorer.ts';
 import { blankImageFor } from './blankImage.ts';
 import { EngineError } from './errors.ts';
 import { applyPreprocessing } from './preprocessing.ts';
@@ -40,6 +42,8 @@ export interface RunOptions {
   onRecord(record: CaseRecord): Promise<void> | void;
   onProgress?(progress: RunProgress): void;
   onImageProblem?(problem: ImageProblem): void;
+  /** Each real image's embedding, once its scoring encoded it (awaited, like onRecord). */
+  onImageEmbedding?(localId: string, embedding: ImageEmbedding): Promise<void> | void;
   isCancelled?(): boolean;
 }
 
@@ -146,8 +150,15 @@ export async function runCases(
     settings,
     modelDefault: sameSettings(settings, lm.info.preprocessing?.default ?? settings),
   };
-  const measured = (localId: string, count: ImageViewCount | null) => {
+  let embeddingsKept = 0;
+  const measured = async (localId: string, scored: ScoredImage) => {
+    const count = scored.views;
     if (count) imageViews[localId] = { tokens: count.tokens, crops: count.crops };
+    // The blank image is the same for every case: its embedding says nothing about a pair.
+    if (scored.embedding && !blank && opts.onImageEmbedding) {
+      await opts.onImageEmbedding(localId, scored.embedding);
+      embeddingsKept++;
+    }
   };
 
   try {
@@ -177,10 +188,10 @@ export async function runCases(
         // and keep the cache only if both agree.
         const reference: CaseRecord[] = [];
         const cachedRecords: CaseRecord[] = [];
-        measured(
-          localId,
-          await scorer.scoreImage(work, 'full', { checkpoint, onRecord: (r) => void reference.push(r) }),
-        );
+        const scored = await scorer.scoreImage(work, 'full', {
+          checkpoint,
+          onRecord: (r) => void reference.push(r),
+        });
         await scorer.scoreImage(work, 'cached', { checkpoint, onRecord: (r) => void cachedRecords.push(r) });
         // The tolerance is the dtype's (core/run/cacheCheck): fp16, 4- and 8-bit numerics differ
         // between the two ways more than float32's.
@@ -198,9 +209,13 @@ export async function runCases(
           scoring.modeReason = `the prefix cache disagreed with full recomputation on the first image (max |Δp| ${v.maxProbDiff.toExponential(1)}, tolerance ${v.tolerance} for ${v.toleranceDtype}, ${v.answerMismatches.length} different answers); every prompt is recomputed in full`;
         }
         for (const record of reference) await emit(record);
+        await measured(localId, scored);
         continue;
       }
-      measured(localId, await scorer.scoreImage(work, scoring.modeUsed, { checkpoint, onRecord: emit }));
+      await measured(
+        localId,
+        await scorer.scoreImage(work, scoring.modeUsed, { checkpoint, onRecord: emit }),
+      );
     }
   } catch (e) {
     if (e instanceof EngineError && e.kind === 'cancelled') cancelled = true;
@@ -218,5 +233,6 @@ export async function runCases(
     ...scoring,
     preprocessing,
     imageViews,
+    imageEmbeddings: embeddingsKept,
   };
 }

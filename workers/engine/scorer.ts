@@ -4,15 +4,18 @@
 //  - full: the official code's way, one full forward (image encoded again) per prompt and per
 //    PS option. It is the reference the cached path must equal.
 // What each method does lives in methods/ (gd, ps, generation), each with both forms side by side.
-// Each image's image tokens and views are measured once, from a processor output of its prompts.
+// Each image's image tokens and views are measured once, from a processor output of its prompts,
+// and its embedding (engine/imageEmbedding.ts) is read from the first encoder call made for it.
 import type { Processor, RawImage, Tensor } from '@huggingface/transformers';
 import { DEFAULT_LETTER_RULE, type LetterRule } from '../../src/core/run/letterRules.ts';
 import type { ScoringMode, WorkCounters } from '../../src/core/run/vocabulary.ts';
 import { newCounters } from '../../src/core/run/vocabulary.ts';
+import type { ImageEmbedding } from '../../src/core/run/records.ts';
 import type { ConfusionPair, ImageSlot, Method } from '../../src/core/types.ts';
 import { classifyError, EngineError } from './errors.ts';
 import type { ImageTokenCount } from './families/adapter.ts';
 import { commonPrefixLength, pickImageInputs } from './forward.ts';
+import { embeddingOfFeatures } from './imageEmbedding.ts';
 import type { LoadedModel } from './loadModel.ts';
 import {
   MethodContext,
@@ -36,6 +39,14 @@ export interface ImageWork {
   cases: { pair: ConfusionPair; slot: ImageSlot; methods: Method[] }[];
 }
 
+/** What scoring one image measured besides its records. */
+export interface ScoredImage {
+  /** Image tokens and views (null when nothing was processed). */
+  views: ImageTokenCount | null;
+  /** The model's own embedding of the image, from the first encoder call for it (null: none ran). */
+  embedding: ImageEmbedding | null;
+}
+
 /** An image's planned cases and the prefix (chat header + image block) they share. */
 export interface ImagePlan {
   planned: PlannedCase[];
@@ -44,6 +55,10 @@ export interface ImagePlan {
 }
 
 export class Scorer {
+  /** The current image's embedding, taken from the first encoder call while it is scored. */
+  private embedding: ImageEmbedding | null = null;
+  private scoring = false;
+
   constructor(
     private readonly lm: LoadedModel,
     readonly counters: WorkCounters = newCounters(),
@@ -51,12 +66,16 @@ export class Scorer {
     /** Which tokens GD reads as the letters; every GD case stores the logits of all spellings anyway. */
     private readonly letterRule: LetterRule = DEFAULT_LETTER_RULE,
   ) {
-    countVisionEncoderRuns(lm, this.counters);
+    countVisionEncoderRuns(lm, this.counters, (inputs, features) => {
+      if (this.scoring && !this.embedding) this.embedding = embeddingOfFeatures(lm.adapter, inputs, features);
+    });
   }
 
-  /** Scores the image's cases; returns its image tokens and views (null when nothing was processed). */
-  async scoreImage(work: ImageWork, mode: ScoringMode, hooks: ScoreHooks): Promise<ImageTokenCount | null> {
+  /** Scores the image's cases; returns its image tokens and views and the model's embedding of it. */
+  async scoreImage(work: ImageWork, mode: ScoringMode, hooks: ScoreHooks): Promise<ScoredImage> {
     let count: ImageTokenCount | null = null;
+    this.embedding = null;
+    this.scoring = true;
     const ctx = new MethodContext(
       this.lm,
       this.counters,
@@ -75,8 +94,10 @@ export class Scorer {
       else await this.scoreImageCached(ctx, work);
     } catch (e) {
       throw classifyError(e);
+    } finally {
+      this.scoring = false;
     }
-    return count;
+    return { views: count, embedding: this.embedding };
   }
 
   /** Image tokens and views of one processor output (the family adapter counts them). */
@@ -223,14 +244,19 @@ export function minimumPrefillOf(plan: ImagePlan): number {
 
 const counted = new WeakSet<object>();
 
+type EncoderOutputHook = (inputs: Record<string, Tensor>, features: Tensor) => void;
+
 /**
  * Counts every vision-encoder call of the model, the crops it encoded (the family adapter reads
- * them from the call's inputs and output) and the time spent in it, into the newest counters.
+ * them from the call's inputs and output) and the time spent in it, into the newest counters, and
+ * shows the newest scorer each call's output (its image embedding is read from it).
  */
-function countVisionEncoderRuns(lm: LoadedModel, counters: WorkCounters) {
+function countVisionEncoderRuns(lm: LoadedModel, counters: WorkCounters, onOutput: EncoderOutputHook) {
   type Encoding = { encode_image: (inputs: Record<string, Tensor>) => Promise<Tensor> };
-  const model = lm.model as unknown as Encoding & { __counters: WorkCounters };
-  model.__counters = counters; // re-points an existing wrapper at the newest counters
+  const model = lm.model as unknown as Encoding & { __counters: WorkCounters; __onOutput: EncoderOutputHook };
+  // Re-points an existing wrapper at the newest counters and scorer.
+  model.__counters = counters;
+  model.__onOutput = onOutput;
   if (counted.has(model)) return;
   const original = model.encode_image.bind(model);
   model.encode_image = async (inputs) => {
@@ -240,6 +266,7 @@ function countVisionEncoderRuns(lm: LoadedModel, counters: WorkCounters) {
     c.visionEncoderRuns++;
     c.cropsEncoded += lm.adapter.cropsEncoded(inputs, features);
     c.visionEncoderMs += performance.now() - started;
+    model.__onOutput(inputs, features);
     return features;
   };
   counted.add(model);

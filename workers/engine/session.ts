@@ -1,9 +1,10 @@
 // The engine behind the worker's API, free of browser specifics so Node can run the very same code:
 // one loaded model and one FF judge at a time, one run at a time, cancellation between forward
-// passes, and every finished case stored under its case key before it is reported.
+// passes, and every finished case stored under its case key before it is reported (each image's
+// embedding, the model's own view of it, stored with the run as its scoring finishes).
 import { caseKeyOf } from '../../src/core/run/records.ts';
 import { newCounters } from '../../src/core/run/vocabulary.ts';
-import { openBenchmarkDb, putCase } from '../../src/db/database.ts';
+import { openBenchmarkDb, putCase, putImageEmbedding } from '../../src/db/database.ts';
 import { EngineError, toEngineFailure } from './errors.ts';
 import { measureFloor, type FloorReport } from './floor.ts';
 import { judgeFreeFormAnswer, loadJudge, type LoadedJudge } from './judge.ts';
@@ -128,6 +129,13 @@ export function createEngineSession(platform: SessionPlatform): EngineSession {
               }
               callbacks.onRecord?.(record);
             },
+            ...(db && persist
+              ? {
+                  onImageEmbedding: async (localId, embedding) => {
+                    await putImageEmbedding(db, persist.runId, localId, embedding);
+                  },
+                }
+              : {}),
             ...(callbacks.onProgress ? { onProgress: (p) => callbacks.onProgress!(p) } : {}),
             ...(callbacks.onImageProblem ? { onImageProblem: (p) => callbacks.onImageProblem!(p) } : {}),
           },

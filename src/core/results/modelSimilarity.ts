@@ -5,7 +5,8 @@
 // similarity goes with the pair being answered alike (the official "confused": both answers valid
 // and the same letter), as Spearman's rank correlation with a Bonett–Wright interval.
 // A property of this model's image features, not a measure of clinical difference.
-import type { Answer, ConfusionPair, PairAnswers } from '../types.ts';
+import { pairAnswersFromRecords } from '../metrics.ts';
+import type { Answer, CaseRecord, ConfusionPair, Method, PairAnswers } from '../types.ts';
 import type { ImageEmbedding } from '../run/records.ts';
 import { Z_95, type ConfidenceInterval } from '../statistics.ts';
 
@@ -204,4 +205,42 @@ export function similarityConfusion(
     medianConfused: median(confused.map((p) => p.similarity)),
     medianNotConfused: median(points.filter((p) => !p.confused).map((p) => p.similarity)),
   };
+}
+
+/** What a run's output file says of the model's similarity: the pairs, and per method its correlation. */
+export interface ModelSimilarityReport {
+  definition: string;
+  pairs: PairModelSimilarity[];
+  byMethod: Partial<Record<Method, Omit<SimilarityConfusion, 'points'> & { pairs: number }>>;
+}
+
+export function modelSimilarityReport(
+  pairs: readonly ConfusionPair[],
+  embeddings: ReadonlyMap<string, ImageEmbedding>,
+  records: readonly CaseRecord[],
+  methods: readonly Method[],
+): ModelSimilarityReport | null {
+  const similarities = pairModelSimilarities(pairs, embeddings);
+  if (similarities.size === 0) return null;
+  const byMethod: ModelSimilarityReport['byMethod'] = {};
+  for (const m of methods) {
+    const { points, ...rest } = similarityConfusion(pairs, similarities, pairAnswersFromRecords(records, m));
+    byMethod[m] = { pairs: points.length, ...rest };
+  }
+  return { definition: MODEL_SIMILARITY_DEFINITION, pairs: [...similarities.values()], byMethod };
+}
+
+/** One line per method for a terminal: ρ with its interval, or why there is none. */
+export function describeSimilarityConfusion(
+  method: Method,
+  s: Omit<SimilarityConfusion, 'points'> & { pairs: number },
+): string {
+  const medians =
+    s.medianConfused !== null && s.medianNotConfused !== null
+      ? `; median ${s.medianConfused.toFixed(3)} answered alike, ${s.medianNotConfused.toFixed(3)} not`
+      : '';
+  const rho = s.rankCorrelation
+    ? `Spearman ρ ${s.rankCorrelation.estimate.toFixed(2)} [${s.rankCorrelation.lower.toFixed(2)}, ${s.rankCorrelation.upper.toFixed(2)}]`
+    : `no rank correlation (${s.reason ?? 'undefined'})`;
+  return `${method}: the model's image similarity against answered alike: ${rho} over ${s.pairs} pairs (${s.confusedPairs} answered alike)${medians}`;
 }

@@ -61,6 +61,13 @@ export interface FamilyAdapter {
    * encoder runs, so it checks the encoder's real work against ImageTokenCount.crops).
    */
   cropsEncoded(inputs: Record<string, Tensor>, features: Tensor): number;
+  /**
+   * The rows of one vision-encoder call's output, flattened to `[rows, hidden]`, that are the
+   * image's global view when it was split into crops plus one (the model's own image similarity
+   * keeps their mean beside the all-views mean); null for an unsplit image. Absent: the family
+   * has no global view this engine can place.
+   */
+  globalViewRows?(inputs: Record<string, Tensor>, features: Tensor): { start: number; count: number } | null;
   /** Image tokens and views of one image, from a processor call's outputs and ids. */
   imageTokens(lm: LoadedModel, inputs: Record<string, Tensor>, ids: readonly number[]): ImageTokenCount;
   /**

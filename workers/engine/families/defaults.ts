@@ -57,6 +57,20 @@ export function cropsOfFeatures(_inputs: Record<string, Tensor>, features: Tenso
   return features.dims.length === 3 ? features.dims[0]! : 1;
 }
 
+/**
+ * The last view of a `[views, tokens, hidden]` output when there is more than one (Idefics3's
+ * image processor appends the global image after the crops: image_processing_idefics3.js
+ * split_image, `frames.push(pixel_values)` last).
+ */
+export function lastViewOfFeatures(
+  _inputs: Record<string, Tensor>,
+  features: Tensor,
+): { start: number; count: number } | null {
+  if (features.dims.length !== 3 || features.dims[0]! < 2) return null;
+  const [views, tokens] = features.dims as [number, number, number];
+  return { start: (views - 1) * tokens, count: tokens };
+}
+
 /** Every image token in the ids is one feature; one view unless the family splits images. */
 export function countImageTokens(lm: LoadedModel, _inputs: unknown, ids: readonly number[]): ImageTokenCount {
   let tokens = 0;

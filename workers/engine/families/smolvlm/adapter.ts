@@ -9,8 +9,9 @@
 // do_resize, size.longest_edge (the whole image is first scaled to it) and
 // max_image_size.longest_edge (each view's side); with splitting off (single view, as
 // Idefics3ImageProcessor reads `do_image_splitting` from its config) the image is one
-// max_image_size square and the block holds only the global view.
-import { countImageTokens, defaultAdapter, imageProcessorSettings } from '../defaults.ts';
+// max_image_size square and the block holds only the global view. The encoder's output is
+// [views, image_seq_len, hidden] with the global view last (lastViewOfFeatures).
+import { countImageTokens, defaultAdapter, imageProcessorSettings, lastViewOfFeatures } from '../defaults.ts';
 import type { FamilyAdapter } from '../adapter.ts';
 
 export const smolvlmAdapter: FamilyAdapter = {
@@ -26,4 +27,5 @@ export const smolvlmAdapter: FamilyAdapter = {
   },
   preprocessing: imageProcessorSettings(['do_image_splitting', 'do_resize', 'size', 'max_image_size']),
   singleViewConfig: { do_image_splitting: false },
+  globalViewRows: lastViewOfFeatures,
 };
