@@ -10,6 +10,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import {
   estimateStorage,
   getCasesForRun,
+  getImageEmbeddingsForRun,
   listDatasets,
   listRuns,
   requestPersistence,
@@ -93,7 +94,9 @@ export interface RunStorageInfo {
   status: RunRecord['status'];
   imported: boolean;
   cases: number;
-  /** Approximate: the stored records as JSON. */
+  /** Images whose embedding (the model's own view of it) is kept with the run. */
+  imageEmbeddings: number;
+  /** Approximate: the stored records as JSON plus the embeddings' float32 vectors. */
   bytes: number;
 }
 
@@ -197,13 +200,19 @@ export function createStorageStore(overrides: Partial<StorageStoreDeps> = {}): S
       const runs: RunStorageInfo[] = [];
       for (const run of await listRuns(db)) {
         const cases = await getCasesForRun(db, run.id);
+        const embeddings = await getImageEmbeddingsForRun(db, run.id);
+        const vectorBytes = embeddings.reduce(
+          (sum, e) => sum + e.mean.byteLength + (e.globalMean?.byteLength ?? 0),
+          0,
+        );
         runs.push({
           id: run.id,
           label: runName(run),
           status: run.status,
           imported: run.imported,
           cases: cases.length,
-          bytes: new Blob([JSON.stringify(run), JSON.stringify(cases)]).size,
+          imageEmbeddings: embeddings.length,
+          bytes: new Blob([JSON.stringify(run), JSON.stringify(cases)]).size + vectorBytes,
         });
       }
       const datasets = (await listDatasets(db)).map((d) => ({

@@ -7,6 +7,7 @@ import {
   getCasesForRun,
   listRuns,
   openBenchmarkDb,
+  putImageEmbedding,
   putCase,
   putImages,
   putRun,
@@ -121,7 +122,7 @@ async function setup() {
 
 describe('storage store', () => {
   it('reports what is stored, with sizes, quota and persistence', async () => {
-    const { store } = await setup();
+    const { store, db } = await setup();
     const s = store.getState();
     expect(s.status).toBe('ready');
     expect(s.models.map((m) => [m.repoId, m.files, m.bytes])).toEqual([
@@ -131,8 +132,15 @@ describe('storage store', () => {
     expect(s.appCaches).toEqual([{ name: 'mediconfusion-app-abc', files: 1, bytes: 900 }]);
     expect(s.images).toEqual({ count: 2, bytes: 500 });
     expect(s.runs).toHaveLength(1);
-    expect(s.runs[0]).toMatchObject({ id: 'run-1', cases: 20, status: 'complete' });
+    expect(s.runs[0]).toMatchObject({ id: 'run-1', cases: 20, status: 'complete', imageEmbeddings: 0 });
     expect(s.runs[0]!.bytes).toBeGreaterThan(1000);
+    // The model's own image embeddings count with their run: 2 × 576 float32 here.
+    const before = s.runs[0]!.bytes;
+    const vector = { mean: new Float32Array(576), globalMean: null, vectors: 64 };
+    await putImageEmbedding(db, 'run-1', 'im1', vector);
+    await putImageEmbedding(db, 'run-1', 'im2', vector);
+    await store.getState().refresh();
+    expect(store.getState().runs[0]).toMatchObject({ imageEmbeddings: 2, bytes: before + 2 * 576 * 4 });
     expect(s.estimate).toEqual({ usage: 12_345, quota: 1_000_000 });
     expect(s.persisted).toBe(false);
   });
