@@ -29,3 +29,47 @@ export async function storedRunStatus(page: Page, runId: string): Promise<string
   const { runs } = await storedRecords<unknown, { id: string; status?: string }>(page);
   return runs.find((r) => r.id === runId)?.status ?? null;
 }
+
+/** Every stored image embedding (the model's own view of each image), vectors as plain arrays. */
+export function storedImageEmbeddings(
+  page: Page,
+): Promise<
+  { runId: string; localId: string; mean: number[]; globalMean: number[] | null; vectors: number }[]
+> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('mediconfusion');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('imageEmbeddings')) {
+            db.close();
+            resolve([]);
+            return;
+          }
+          const all = db.transaction('imageEmbeddings').objectStore('imageEmbeddings').getAll();
+          all.onsuccess = () => {
+            type Stored = {
+              runId: string;
+              localId: string;
+              mean: Float32Array;
+              globalMean: Float32Array | null;
+              vectors: number;
+            };
+            resolve(
+              (all.result as Stored[]).map((e) => ({
+                runId: e.runId,
+                localId: e.localId,
+                mean: Array.from(e.mean),
+                globalMean: e.globalMean ? Array.from(e.globalMean) : null,
+                vectors: e.vectors,
+              })),
+            );
+            db.close();
+          };
+          all.onerror = () => reject(all.error);
+        };
+      }),
+  );
+}
