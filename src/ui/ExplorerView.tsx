@@ -243,6 +243,7 @@ export function ExplorerView() {
               label={`${mainLabel ?? ''} · ${data.method}`}
               hrefFor={pairHref}
               onOpen={openPair}
+              heading="This model’s own image similarity against confusion"
             />
           )}
         </>

@@ -10,13 +10,14 @@ import { axisDomain, scale, ticks } from '../../core/results/scatterAxes.ts';
 
 const W = 760;
 const H = 230;
-const M = { left: 188, right: 20, top: 14, bottom: 48 };
+const M = { left: 150, right: 20, top: 14, bottom: 48 };
 const ROW_HEIGHT = (H - M.top - M.bottom) / 2;
 const R = 5;
 
+// Two short lines each, so the labels fit the left margin whatever the font.
 const ROWS = [
-  { confused: true, label: 'answered alike (confused)', cls: 'is-confused' },
-  { confused: false, label: 'answered differently', cls: 'is-different' },
+  { confused: true, label: 'answered alike', note: '(confused)', cls: 'is-confused' },
+  { confused: false, label: 'answered', note: 'differently', cls: 'is-different' },
 ] as const;
 
 /** A tick step giving about five to ten ticks over `span`. */
@@ -58,6 +59,8 @@ interface Props {
   hrefFor: (pairId: string) => string;
   /** Called on a plain click instead of following the link (the Explorer opens the pair in place). */
   onOpen?: (pairId: string) => void;
+  /** A visible title above the chart, where no heading of the page names it. */
+  heading?: string;
 }
 
 export const ModelSimilarityChart = memo(function ModelSimilarityChart({
@@ -67,6 +70,7 @@ export const ModelSimilarityChart = memo(function ModelSimilarityChart({
   label,
   hrefFor,
   onOpen,
+  heading,
 }: Props) {
   const titleId = useId();
   const descId = useId();
@@ -94,6 +98,7 @@ export const ModelSimilarityChart = memo(function ModelSimilarityChart({
 
   return (
     <figure className="model-sim-chart" data-testid="model-similarity-chart">
+      {heading && <p className="model-sim-heading">{heading}</p>}
       <svg
         className="model-sim-chart-svg"
         viewBox={`0 0 ${W} ${H}`}
@@ -125,8 +130,11 @@ export const ModelSimilarityChart = memo(function ModelSimilarityChart({
           return (
             <g key={row.label} className={`model-sim-row ${row.cls}`}>
               <line className="model-sim-row-rule" x1={M.left} x2={W - M.right} y1={y} y2={y} />
-              <text className="model-sim-row-label" x={M.left - 10} y={y + 4} textAnchor="end">
-                {row.label}
+              <text className="model-sim-row-label" x={M.left - 10} y={y - 3} textAnchor="end">
+                <tspan>{row.label}</tspan>
+                <tspan x={M.left - 10} dy={16}>
+                  {row.note}
+                </tspan>
               </text>
               {median !== null && (
                 <line
