@@ -3,7 +3,8 @@
 // IndexedDB (schema version 2) in the page; the Explorer's pair view shows the cosine this test
 // computes, presentation says it in words, the scatter view draws the similarity-against-confusion
 // chart with Spearman's ρ and one mark per pair with two valid answers, and the Results tab shows
-// the chart under the run's card. The run without embeddings shows none of it.
+// the chart under the run's card. The run without embeddings shows none of it (compared with the
+// run that kept them, the pair view shows that run's value).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -213,6 +214,9 @@ describe("the model's own image similarity", () => {
       EMBEDDINGS.get(first.im2Local)!.globalMean!,
     )!;
     expect(await page.getByTestId('explorer-model-sim-global').textContent()).toContain(global.toFixed(3));
+    await page
+      .getByTestId('explorer-pair')
+      .screenshot({ path: path.join(ARTIFACTS, 'model-similarity-pair.png') });
     // The second pair has no global view: the small value is absent there.
     await open(page, explorer(WITH, PAIRS[1]!));
     await expect
@@ -317,6 +321,12 @@ describe("the model's own image similarity", () => {
     await expect
       .poll(() => page.getByTestId('explorer-confused-badge').count(), { timeout: 60_000 })
       .toBeGreaterThan(0);
+    expect(await page.getByTestId('explorer-model-sim').count()).toBe(0);
+    // Compared with the run that kept them: that run's own value, under its own name.
+    await open(page, explorer(WITHOUT, first, `&compare=${WITH}`));
+    const compared = page.getByTestId('explorer-compare-model-sim');
+    await compared.waitFor({ timeout: 60_000 });
+    expect(await compared.locator('strong').textContent()).toBe(cosine.toFixed(3));
     expect(await page.getByTestId('explorer-model-sim').count()).toBe(0);
     await open(page, explorer(WITHOUT, first, '&present=1'));
     await page.getByTestId('explorer-question').waitFor({ timeout: 60_000 });
