@@ -10,6 +10,7 @@ import { offlineStore } from './state/offlineStore.ts';
 import { syncTabWithLocation } from './state/uiStore.ts';
 import './ui/styles.css';
 import './ui/explorer/present.css';
+import './ui/explorer/modelSimilarity.css';
 
 offlineStore.getState().start();
 void datasetStore.getState().loadOfficial();

@@ -1,6 +1,6 @@
 // The Explorer store's shape: the runs and cases it holds, what its URL says, and its actions.
 import type { LetterRule } from '../core/run/letterRules.ts';
-import type { RunStatus } from '../core/run/records.ts';
+import type { ImageEmbedding, RunStatus } from '../core/run/records.ts';
 import type { Method } from '../core/types.ts';
 import type { ExplorerFilter, RunCaseIndex } from '../core/results/explorerModel.ts';
 import type { ExplorerUrlState, ExplorerViewName, SortKey } from '../core/results/explorerUrl.ts';
@@ -25,6 +25,8 @@ export interface ExplorerRun {
 export interface RunCases {
   status: 'loading' | 'ready' | 'error';
   index: RunCaseIndex;
+  /** The model's own embedding of each image the run encoded, by local id (empty: none kept). */
+  embeddings: ReadonlyMap<string, ImageEmbedding>;
   error: string | null;
 }
 

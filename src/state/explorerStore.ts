@@ -1,17 +1,20 @@
 // The Explorer tab's state: what its URL says (pair, runs, method, filters, view, presentation),
 // kept in step with the address bar so links open the same view and Back works; the runs and their
-// cases indexed by pair (read from IndexedDB once per run and visit); which images are stored; and
+// cases indexed by pair, with the model's own embedding of each image where the run kept them
+// (read from IndexedDB once per run and visit); which images are stored; and
 // the object URLs of the images around the current pair, decoded ahead and revoked when far away.
 // The only Explorer code that touches the database, the history or the fullscreen API.
 import { runName } from '../core/run/runName.ts';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { letterRuleOf } from '../core/results/runCard.ts';
+import type { ImageEmbedding } from '../core/run/records.ts';
 import type { Dataset, Method } from '../core/types.ts';
 import {
   getCasesForRun,
   getImage,
   getRun,
+  imageEmbeddingsOfRun,
   listImageIds,
   listRuns,
   sharedDb,
@@ -78,6 +81,7 @@ function message(e: unknown): string {
 }
 
 const EMPTY_INDEX: RunCaseIndex = new Map();
+const NO_EMBEDDINGS: ReadonlyMap<string, ImageEmbedding> = new Map();
 
 /** Sort direction a column starts with: the interesting end first. */
 const FIRST_DESCENDING: Readonly<Record<SortKey, boolean>> = {
@@ -167,19 +171,35 @@ export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}):
       set({
         runCases: {
           ...get().runCases,
-          [runId]: { status: 'loading', index: known?.index ?? EMPTY_INDEX, error: null },
+          [runId]: {
+            status: 'loading',
+            index: known?.index ?? EMPTY_INDEX,
+            embeddings: known?.embeddings ?? NO_EMBEDDINGS,
+            error: null,
+          },
         },
       });
       try {
         const db = await deps.db();
-        const [run, cases] = await Promise.all([getRun(db, runId), getCasesForRun(db, runId)]);
+        const [run, cases, embeddings] = await Promise.all([
+          getRun(db, runId),
+          getCasesForRun(db, runId),
+          imageEmbeddingsOfRun(db, runId),
+        ]);
         const index = indexRunCases(run ?? null, cases);
-        set({ runCases: { ...get().runCases, [runId]: { status: 'ready', index, error: null } } });
+        set({
+          runCases: { ...get().runCases, [runId]: { status: 'ready', index, embeddings, error: null } },
+        });
       } catch (e) {
         set({
           runCases: {
             ...get().runCases,
-            [runId]: { status: 'error', index: EMPTY_INDEX, error: `Could not read the run: ${message(e)}` },
+            [runId]: {
+              status: 'error',
+              index: EMPTY_INDEX,
+              embeddings: NO_EMBEDDINGS,
+              error: `Could not read the run: ${message(e)}`,
+            },
           },
         });
       }

@@ -1,10 +1,12 @@
 // The Results store's shape: the runs it lists (with how complete and comparable each is), the
-// numbers computed for them, what the tab shows, and its actions.
+// numbers computed for them (with the model's image similarity where kept), what the tab shows, and
+// its actions.
 import type { BlindBaseline } from '../core/blind.ts';
 import type { RunRecord } from '../core/run/records.ts';
 import type { Method } from '../core/types.ts';
 import type { ExportKind } from '../core/results/exportFiles.ts';
 import type { ImportMethodChoice } from '../core/results/importFiles.ts';
+import type { RunModelSimilarity } from '../core/results/modelSimilarity.ts';
 import type { RunResults } from '../core/results/runResults.ts';
 import type { CategoryMetric } from '../core/results/tableRows.ts';
 
@@ -37,6 +39,11 @@ export interface ResultsState {
   selectedRunIds: string[];
   /** Metrics of comparable runs computed so far (selected runs and the run whose card is shown). */
   metricsByRun: Record<string, RunResults>;
+  /**
+   * The model's own image similarity against each method, for the run whose card is shown, when it
+   * kept its image embeddings (absent otherwise).
+   */
+  similarityByRun: Record<string, RunModelSimilarity>;
   /** Blind-baseline rows (GD/PS with a blank image) of selected runs that have a blank-image sibling. */
   blindByRun: Record<string, BlindBaseline[]>;
   status: ResultsStatus;

@@ -1,7 +1,8 @@
 // The Results tab's state: the runs kept in IndexedDB (with their case counts and whether they
 // answer the loaded dataset), which runs are compared side by side, their metrics (computed once per
-// change of a run and cached), and deleting, exporting and importing results. Components read this
-// store and call its actions; it is the only Results code that touches the database.
+// change of a run and cached), the shown run's model image similarity (resultsSimilarity.ts), and
+// deleting, exporting and importing results. Components read this store and call its actions; it is
+// the only Results code that touches the database.
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { BlindBaseline } from '../core/blind.ts';
@@ -10,6 +11,7 @@ import {
   countCasesForRun,
   deleteRun as deleteRunFromDb,
   getCasesForRun,
+  imageEmbeddingsOfRun,
   listRuns,
   putRun,
   sharedDb,
@@ -19,6 +21,7 @@ import {
 import { datasetStore } from './datasetStore.ts';
 import { cleanRunName, runName } from '../core/run/runName.ts';
 import { importAction } from './resultsImport.ts';
+import { similarityAction } from './resultsSimilarity.ts';
 import { blindSiblingOf, blindTableRows, isBlindRun } from '../core/results/blindRows.ts';
 import { buildExport } from '../core/results/exportFiles.ts';
 import { computeRunResults, type RunResults } from '../core/results/runResults.ts';
@@ -79,6 +82,7 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
   }
 
   return createStore<ResultsState>()((set, get) => {
+    const similarity = similarityAction({ deps, get, set, signature });
     /** Computes metrics for the selected runs and the detail run where missing or out of date. */
     async function computeNeeded(): Promise<void> {
       const dataset = deps.dataset();
@@ -109,6 +113,7 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
       if (changed || Object.keys(get().metricsByRun).length !== cache.size) publishMetrics(dataset);
       // The blind baseline of every stored run that has one, ticked for comparison or not.
       await computeBlind(dataset, new Set(runs.map((r) => r.run.id)));
+      await similarity.compute(dataset);
     }
 
     /** Blind-baseline rows for the wanted runs with a stored blank-image sibling (cached like metrics). */
@@ -169,6 +174,7 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
       runs: [],
       selectedRunIds: [],
       metricsByRun: {},
+      similarityByRun: {},
       blindByRun: {},
       status: 'idle',
       error: null,
@@ -280,6 +286,7 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
           return;
         }
         cache.delete(id);
+        similarity.forget(id);
         set({
           selectedRunIds: get().selectedRunIds.filter((x) => x !== id),
           detailRunId: get().detailRunId === id ? null : get().detailRunId,
@@ -295,7 +302,11 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
           return null;
         }
         try {
-          const cases = await getCasesForRun(await deps.db(), id);
+          const db = await deps.db();
+          const [cases, embeddings] = await Promise.all([
+            getCasesForRun(db, id),
+            imageEmbeddingsOfRun(db, id),
+          ]);
           const dataset = deps.dataset();
           const comparable = dataset !== null && dataset.hash === summary.run.datasetHash;
           let results: RunResults | null = null;
@@ -304,7 +315,7 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
             const hit = cache.get(id);
             results = hit?.signature === sig ? hit.results : computeRunResults(summary.run, cases, dataset);
           }
-          const file = buildExport(kind, { run: summary.run, cases, dataset, results });
+          const file = buildExport(kind, { run: summary.run, cases, dataset, results, embeddings });
           return { blob: new Blob([file.text], { type: file.mimeType }), fileName: file.fileName };
         } catch (e) {
           set({ error: { title: `Could not export “${runName(summary.run)}”`, message: message(e) } });
@@ -329,6 +340,7 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
         set,
         forget: (id) => {
           cache.delete(id);
+          similarity.forget(id);
           seen.delete(id);
         },
       }),

@@ -1,13 +1,16 @@
 // Explorer tab: one pair at a time, large, with a run's answers for each image (or two runs side by
-// side), a scatter of all pairs by image similarity and a ranking by image sensitivity. Its state
+// side), a scatter of all pairs by image similarity (with, for runs that kept their image
+// embeddings, the model's own similarity against confusion) and a ranking by image sensitivity. Its state
 // lives in the URL (explorer store), so a slide can link to any view; presentation mode shows the
 // pair alone, in large type, for a projector.
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { imageWindow } from '../core/results/explorerModel.ts';
+import { explorerHash } from '../core/results/explorerUrl.ts';
 import { explorerStore, useExplorerStore } from '../state/explorerStore.ts';
 import { ExplorerToolbar } from './explorer/ExplorerToolbar.tsx';
 import { NoImagesNotice } from './explorer/ImagesNotice.tsx';
 import { PAIR_HEADING_ID, PairNav, PairPanel, runLabel } from './explorer/PairPanel.tsx';
+import { ModelSimilarityChart } from './explorer/ModelSimilarityChart.tsx';
 import { SensitivityList } from './explorer/SensitivityList.tsx';
 import { SimilarityScatter } from './explorer/SimilarityScatter.tsx';
 import { useExplorerData, type ExplorerData } from './explorer/useExplorerData.ts';
@@ -19,6 +22,10 @@ const KEEP_RADIUS = 4;
 function isEditable(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+function openPair(pairId: string): void {
+  explorerStore.getState().openPair(pairId);
 }
 
 /** Arrow keys already mean something inside the main tab list. */
@@ -163,6 +170,11 @@ export function ExplorerView() {
     }
   }, [view, present]);
 
+  const pairHref = useCallback(
+    (pairId: string) => explorerHash({ ...url, pair: pairId, view: 'pair' }),
+    [url],
+  );
+
   if (dataset === null) {
     return (
       <section className="explorer" aria-labelledby="explorer-heading" data-testid="explorer">
@@ -221,7 +233,19 @@ export function ExplorerView() {
             method={data.method}
             runLabel={mainLabel}
             url={url}
+            modelSimilarities={data.mainSimilarities}
           />
+          {data.modelConfusion && data.method !== null && (
+            <ModelSimilarityChart
+              confusion={data.modelConfusion}
+              pairs={dataset.pairs}
+              currentId={current?.id ?? null}
+              label={`${mainLabel ?? ''} · ${data.method}`}
+              hrefFor={pairHref}
+              onOpen={openPair}
+              heading="This model’s own image similarity against confusion"
+            />
+          )}
         </>
       )}
       {view === 'sensitivity' && (

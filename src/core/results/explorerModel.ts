@@ -1,6 +1,6 @@
 // The Explorer's per-pair rules: a run's cases indexed by pair, each pair's outcome under a method,
 // filtering, navigation and the image prefetch window, methods to offer, and the number formats.
-import type { Answer, CaseRecord, ConfusionPair, ImageSlot, Method } from '../types.ts';
+import type { Answer, CaseRecord, ConfusionPair, ImageSlot, Method, PairAnswers } from '../types.ts';
 import { METHODS } from '../types.ts';
 import type { OutcomeFilter } from './explorerUrl.ts';
 import { filterFlippedPairs, filterPairs, type AnswerLookup } from './pairFilters.ts';
@@ -139,6 +139,18 @@ export function pairAnswers(
 ): { answer1: Answer | undefined; answer2: Answer | undefined } {
   const entry = index?.get(pairId);
   return { answer1: entry?.[1][method]?.answer, answer2: entry?.[2][method]?.answer };
+}
+
+/** Every pair's answers under one method of a run, in the shape core/metrics reads. */
+export function pairAnswersOfIndex(index: RunCaseIndex | null, method: Method): PairAnswers {
+  const out: PairAnswers = new Map();
+  for (const [pairId, entry] of index ?? []) {
+    const a1 = entry[1][method]?.answer;
+    const a2 = entry[2][method]?.answer;
+    if (a1 === undefined && a2 === undefined) continue;
+    out.set(pairId, { 1: a1, 2: a2 });
+  }
+  return out;
 }
 
 export function pairOutcome(index: RunCaseIndex | null, pair: ConfusionPair, method: Method): PairOutcome {

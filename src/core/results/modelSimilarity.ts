@@ -3,12 +3,14 @@
 // feature vectors the encoder (after its projector) hands the language model, kept from the encode
 // the run already does; a pair's similarity is the cosine of its two images' means. Also: how that
 // similarity goes with the pair being answered alike (the official "confused": both answers valid
-// and the same letter), as Spearman's rank correlation with a Bonett–Wright interval.
+// and the same letter), as Spearman's rank correlation with a Bonett–Wright interval, for one
+// method or for every method of a run.
 // A property of this model's image features, not a measure of clinical difference.
 import { pairAnswersFromRecords } from '../metrics.ts';
-import type { Answer, CaseRecord, ConfusionPair, Method, PairAnswers } from '../types.ts';
-import type { ImageEmbedding } from '../run/records.ts';
+import type { Answer, CaseRecord, ConfusionPair, Dataset, Method, PairAnswers } from '../types.ts';
+import type { ImageEmbedding, RunRecord } from '../run/records.ts';
 import { Z_95, type ConfidenceInterval } from '../statistics.ts';
+import { effectiveCases, runMethods, type MaybeStored } from './runResults.ts';
 
 /** What the number is, in the words the README, the run card and the bundle use. */
 export const MODEL_SIMILARITY_DEFINITION =
@@ -243,4 +245,36 @@ export function describeSimilarityConfusion(
     ? `Spearman ρ ${s.rankCorrelation.estimate.toFixed(2)} [${s.rankCorrelation.lower.toFixed(2)}, ${s.rankCorrelation.upper.toFixed(2)}]`
     : `no rank correlation (${s.reason ?? 'undefined'})`;
   return `${method}: the model's image similarity against answered alike: ${rho} over ${s.pairs} pairs (${s.confusedPairs} answered alike)${medians}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One run, every method (the Results tab)
+
+export interface RunModelSimilarity {
+  /** Images of the run with a stored embedding. */
+  images: number;
+  /** Per pair whose two images both have one. */
+  similarities: Map<string, PairModelSimilarity>;
+  /** The run's methods in METHODS order, each against the model's similarity. */
+  byMethod: { method: Method; confusion: SimilarityConfusion }[];
+}
+
+/**
+ * The model's similarity of a run's pairs against each of its methods' answers (the cases that
+ * count, as the Results tab's metrics); null when the run kept no embedding for any pair.
+ */
+export function runModelSimilarity(
+  run: Pick<RunRecord, 'methods' | 'promptHashes'>,
+  cases: readonly MaybeStored[],
+  dataset: Dataset,
+  embeddings: ReadonlyMap<string, ImageEmbedding>,
+): RunModelSimilarity | null {
+  const similarities = pairModelSimilarities(dataset.pairs, embeddings);
+  if (similarities.size === 0) return null;
+  const kept = effectiveCases(run, cases);
+  const byMethod = runMethods(run, kept).map((method) => ({
+    method,
+    confusion: similarityConfusion(dataset.pairs, similarities, pairAnswersFromRecords(kept, method)),
+  }));
+  return { images: embeddings.size, similarities, byMethod };
 }

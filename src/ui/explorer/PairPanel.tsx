@@ -1,9 +1,11 @@
-// The pair view: the shared question and both options, the two images side by side (each with its
-// correct answer, categories and caption), each run's answer under each image, and each run's
-// verdict on the pair. Previous/Next step through the filtered pairs.
+// The pair view: the shared question and both options, how alike the two images are (BiomedCLIP,
+// DINOv2 and, where the run kept them, the model's own features), the two images side by side (each
+// with its correct answer, categories and caption), each run's answer under each image, and each
+// run's verdict on the pair. Previous/Next step through the filtered pairs.
 import { useId } from 'react';
 import type { ConfusionPair, ImageSlot, Method } from '../../core/types.ts';
 import { caseFor, classifyPair, formatNumber, type RunCaseIndex } from '../../core/results/explorerModel.ts';
+import { similarityInWords, type PairModelSimilarity } from '../../core/results/modelSimilarity.ts';
 import { explorerStore, useExplorerStore } from '../../state/explorerStore.ts';
 import { CategoryChips } from '../CategoryChips.tsx';
 import { AnswerPanel, LetterMark } from './AnswerPanel.tsx';
@@ -204,6 +206,25 @@ export function PairNav({
   );
 }
 
+/** What "This model" means, on hover and to a screen reader. */
+export const MODEL_SIM_TITLE =
+  "Cosine similarity of the two images' mean feature vectors inside the model under test (its vision encoder, after the projector): how alike this model finds them. A property of the model, not a clinical measure.";
+
+/** The model's own similarity of the pair in the similarity line (its global view's too, small). */
+function ModelSim({ sim, label, testId }: { sim: PairModelSimilarity; label: string; testId: string }) {
+  return (
+    <span data-testid={testId} data-similarity={sim.similarity}>
+      <abbr title={MODEL_SIM_TITLE}>{label}</abbr> <strong>{formatNumber(sim.similarity)}</strong>
+      {sim.globalSimilarity !== null && (
+        <small className="explorer-model-sim-global" data-testid={`${testId}-global`}>
+          {' '}
+          (global view {formatNumber(sim.globalSimilarity)})
+        </small>
+      )}
+    </span>
+  );
+}
+
 export function PairPanel({ data, present }: { data: ExplorerData; present: boolean }) {
   const pair = data.current;
   if (!pair) {
@@ -221,6 +242,8 @@ export function PairPanel({ data, present }: { data: ExplorerData; present: bool
     );
   }
   const { main, compare, method } = data;
+  const mainSim = data.mainSimilarities?.get(pair.id) ?? null;
+  const compareSim = compare.id === null ? null : (data.compareSimilarities?.get(pair.id) ?? null);
   return (
     <article
       className="explorer-pair"
@@ -250,7 +273,21 @@ export function PairPanel({ data, present }: { data: ExplorerData; present: bool
             <abbr title="DINOv2 image similarity of the two images">DINOv2</abbr>{' '}
             <strong>{formatNumber(pair.dinoSim)}</strong>
           </span>
+          {mainSim && <ModelSim sim={mainSim} label="This model" testId="explorer-model-sim" />}
+          {compareSim && (
+            <ModelSim sim={compareSim} label="Compared model" testId="explorer-compare-model-sim" />
+          )}
         </p>
+        {present && mainSim && (
+          // The slide hides the similarity line; the model's own view of the pair is said in words.
+          <p
+            className="explorer-model-sim-words"
+            data-testid="explorer-model-sim-words"
+            title={MODEL_SIM_TITLE}
+          >
+            {similarityInWords(mainSim.similarity)}
+          </p>
+        )}
       </header>
       <div className="explorer-images">
         <ImageColumn data={data} pair={pair} slot={1} />

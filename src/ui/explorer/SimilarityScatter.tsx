@@ -1,6 +1,8 @@
 // Every pair placed by the similarity of its two images: BiomedCLIP (x) against DINOv2 (y), with the
 // paper's selection thresholds (BiomedCLIP ≥ 0.9, DINOv2 ≤ 0.75) drawn. Shape and colour give the
-// run's outcome; pairs outside the filters are faded. Each point is a link that opens its pair.
+// run's outcome, or, when the run kept its image embeddings, shape gives the outcome and the fill
+// the model's own similarity of the pair; pairs outside the filters are faded. Each point is a link
+// that opens its pair.
 import { memo, useId, useMemo, type MouseEvent } from 'react';
 import type { ConfusionPair, Method } from '../../core/types.ts';
 import {
@@ -13,8 +15,10 @@ import {
   type RunCaseIndex,
 } from '../../core/results/explorerModel.ts';
 import { explorerHash, type ExplorerUrlState } from '../../core/results/explorerUrl.ts';
+import type { PairModelSimilarity } from '../../core/results/modelSimilarity.ts';
 import { PAPER_THRESHOLDS, axisDomain, scale, ticks } from '../../core/results/scatterAxes.ts';
 import { explorerStore } from '../../state/explorerStore.ts';
+import { SimilarityGradient, similarityColour, similarityDomain } from './similarityScale.tsx';
 
 const W = 760;
 const H = 500;
@@ -29,44 +33,64 @@ export function OutcomeShape({
   x,
   y,
   r,
+  fill,
 }: {
   outcome: PairOutcome;
   x: number;
   y: number;
   r: number;
+  /** Overrides the outcome's colour (the model's similarity colours the fill). */
+  fill?: string;
 }) {
   const cls = `explorer-shape explorer-shape-${outcome}`;
+  const style = fill === undefined ? undefined : { fill };
   switch (outcome) {
     case 'both':
-      return <circle className={cls} cx={x} cy={y} r={r} />;
+      return <circle className={cls} style={style} cx={x} cy={y} r={r} />;
     case 'confused':
       return (
         <path
           className={cls}
+          style={style}
           d={`M${x},${y - r * 1.2} L${x + r * 1.1},${y + r * 0.8} L${x - r * 1.1},${y + r * 0.8} Z`}
         />
       );
     case 'none':
-      return <rect className={cls} x={x - r * 0.85} y={y - r * 0.85} width={r * 1.7} height={r * 1.7} />;
+      return (
+        <rect
+          className={cls}
+          style={style}
+          x={x - r * 0.85}
+          y={y - r * 0.85}
+          width={r * 1.7}
+          height={r * 1.7}
+        />
+      );
     case 'invalid':
       return (
         <path
           className={cls}
+          style={style}
           d={`M${x},${y - r * 1.15} L${x + r * 1.15},${y} L${x},${y + r * 1.15} L${x - r * 1.15},${y} Z`}
         />
       );
     case 'not-run':
-      return <circle className={cls} cx={x} cy={y} r={r * 0.8} />;
+      return <circle className={cls} style={style} cx={x} cy={y} r={r * 0.8} />;
   }
 }
 
-export function LegendShape({ outcome }: { outcome: PairOutcome }) {
+export function LegendShape({ outcome, fill }: { outcome: PairOutcome; fill?: string }) {
   return (
     <svg className="explorer-legend-shape" viewBox="0 0 20 20" aria-hidden="true">
-      <OutcomeShape outcome={outcome} x={10} y={10} r={6} />
+      <OutcomeShape outcome={outcome} x={10} y={10} r={6} fill={fill} />
     </svg>
   );
 }
+
+/** Legend shapes while the fill shows the model's similarity: the shape alone names the outcome. */
+const NEUTRAL_FILL = 'var(--muted)';
+/** A pair without the model's similarity (an image not encoded) while the others have one. */
+const NO_SIMILARITY_FILL = 'var(--surface)';
 
 interface Props {
   pairs: readonly ConfusionPair[];
@@ -77,6 +101,8 @@ interface Props {
   method: Method | null;
   runLabel: string | null;
   url: ExplorerUrlState;
+  /** The run's own similarity of each pair (fills the points); null when it kept no embeddings. */
+  modelSimilarities?: ReadonlyMap<string, PairModelSimilarity> | null;
 }
 
 export const SimilarityScatter = memo(function SimilarityScatter({
@@ -87,6 +113,7 @@ export const SimilarityScatter = memo(function SimilarityScatter({
   method,
   runLabel,
   url,
+  modelSimilarities = null,
 }: Props) {
   const titleId = useId();
   const descId = useId();
@@ -109,6 +136,18 @@ export const SimilarityScatter = memo(function SimilarityScatter({
         STEP_Y,
       ),
     [placed],
+  );
+  const colourDomain = useMemo(
+    () =>
+      modelSimilarities === null
+        ? null
+        : similarityDomain(
+            placed.flatMap((p) => {
+              const s = modelSimilarities.get(p.id);
+              return s ? [s.similarity] : [];
+            }),
+          ),
+    [placed, modelSimilarities],
   );
   // The legend counts what is drawn at full strength: the pairs the filters keep.
   const counts = useMemo(
@@ -163,6 +202,9 @@ export const SimilarityScatter = memo(function SimilarityScatter({
           {`${placed.length} pairs. x: BiomedCLIP similarity of the two images, y: DINOv2 similarity. ` +
             `The paper kept pairs with BiomedCLIP at least ${PAPER_THRESHOLDS.biomedClipMin} and DINOv2 at most ` +
             `${PAPER_THRESHOLDS.dinoMax}: images a medical encoder finds alike though they differ visually. ` +
+            (colourDomain === null
+              ? ''
+              : `The fill gives this model's own similarity of the two images, from ${colourDomain.min.toFixed(3)} (dark) to ${colourDomain.max.toFixed(3)} (light); the shape gives the outcome. `) +
             `Each point is a link to its pair.`}
         </desc>
         <rect
@@ -214,6 +256,14 @@ export const SimilarityScatter = memo(function SimilarityScatter({
           const py = y(p.dinoSim as number);
           const faded = !shownIds.has(p.id);
           const current = p.id === currentId;
+          const model = modelSimilarities?.get(p.id);
+          const fill =
+            colourDomain === null
+              ? undefined
+              : model
+                ? similarityColour(colourDomain, model.similarity)
+                : NO_SIMILARITY_FILL;
+          const modelText = model ? `, this model ${formatNumber(model.similarity)}` : '';
           return (
             <a
               key={p.id}
@@ -222,13 +272,14 @@ export const SimilarityScatter = memo(function SimilarityScatter({
               data-testid="explorer-scatter-point"
               data-pair-id={p.id}
               data-outcome={outcome}
-              aria-label={`Pair ${p.id}: ${p.question} BiomedCLIP ${formatNumber(p.biomedClipSim)}, DINOv2 ${formatNumber(p.dinoSim)}. ${PAIR_OUTCOME_LABELS[outcome]}.`}
+              data-model-similarity={model?.similarity}
+              aria-label={`Pair ${p.id}: ${p.question} BiomedCLIP ${formatNumber(p.biomedClipSim)}, DINOv2 ${formatNumber(p.dinoSim)}${modelText}. ${PAIR_OUTCOME_LABELS[outcome]}.`}
               tabIndex={faded ? -1 : undefined}
               onClick={(e) => open(e, p.id)}
             >
-              <title>{`Pair ${p.id} · ${PAIR_OUTCOME_LABELS[outcome]}\n${p.question}\nBiomedCLIP ${formatNumber(p.biomedClipSim)} · DINOv2 ${formatNumber(p.dinoSim)}`}</title>
+              <title>{`Pair ${p.id} · ${PAIR_OUTCOME_LABELS[outcome]}\n${p.question}\nBiomedCLIP ${formatNumber(p.biomedClipSim)} · DINOv2 ${formatNumber(p.dinoSim)}${model ? ` · this model ${formatNumber(model.similarity)}` : ''}`}</title>
               {current && <circle className="explorer-point-ring" cx={px} cy={py} r={R * 2} />}
-              <OutcomeShape outcome={outcome} x={px} y={py} r={R} />
+              <OutcomeShape outcome={outcome} x={px} y={py} r={R} fill={fill} />
             </a>
           );
         })}
@@ -244,9 +295,11 @@ export const SimilarityScatter = memo(function SimilarityScatter({
         </span>
         {PAIR_OUTCOMES.map((o) => (
           <span key={o} className="explorer-legend-item">
-            <LegendShape outcome={o} /> {PAIR_OUTCOME_LABELS[o]} <span className="muted">({counts[o]})</span>
+            <LegendShape outcome={o} fill={colourDomain === null ? undefined : NEUTRAL_FILL} />{' '}
+            {PAIR_OUTCOME_LABELS[o]} <span className="muted">({counts[o]})</span>
           </span>
         ))}
+        {colourDomain !== null && <SimilarityGradient domain={colourDomain} />}
         <span className="explorer-legend-item">
           <span className="explorer-legend-region" aria-hidden="true" /> the paper&rsquo;s selection
         </span>

@@ -1,5 +1,6 @@
 // What every Explorer view derives from the stores: the chosen runs and their cases, the method in
-// use, the filtered pairs, the current pair and its neighbours. Memoised per input, so moving to
+// use, the filtered pairs, the current pair and its neighbours, and the model's own similarity of
+// each pair's images (for runs that kept their image embeddings). Memoised per input, so moving to
 // another pair recomputes only the pair-dependent parts.
 import { useMemo } from 'react';
 import type { ConfusionPair, Dataset, Method } from '../../core/types.ts';
@@ -8,12 +9,19 @@ import {
   availableMethods,
   filterExplorerPairs,
   neighbourPair,
+  pairAnswersOfIndex,
   resolveCurrentPair,
   resolveMethod,
   type ExplorerFilter,
   type RunCaseIndex,
 } from '../../core/results/explorerModel.ts';
 import type { ExplorerUrlState } from '../../core/results/explorerUrl.ts';
+import {
+  pairModelSimilarities,
+  similarityConfusion,
+  type PairModelSimilarity,
+  type SimilarityConfusion,
+} from '../../core/results/modelSimilarity.ts';
 import { useExplorerStore, type ExplorerRun, type RunCases } from '../../state/explorerStore.ts';
 
 export interface RunView {
@@ -45,6 +53,21 @@ export interface ExplorerData {
   position: number;
   prev: ConfusionPair | null;
   next: ConfusionPair | null;
+  /** The main run's own similarity of each pair's two images; null when it kept no embeddings. */
+  mainSimilarities: ReadonlyMap<string, PairModelSimilarity> | null;
+  compareSimilarities: ReadonlyMap<string, PairModelSimilarity> | null;
+  /** The main run's similarity against its answers under the method in use; null without either. */
+  modelConfusion: SimilarityConfusion | null;
+}
+
+/** Null when the run kept no embedding for both images of any pair (older, imported, blind runs). */
+function similaritiesOf(
+  pairs: readonly ConfusionPair[],
+  embeddings: RunCases['embeddings'] | undefined,
+): ReadonlyMap<string, PairModelSimilarity> | null {
+  if (!embeddings || embeddings.size === 0) return null;
+  const sims = pairModelSimilarities(pairs, embeddings);
+  return sims.size > 0 ? sims : null;
 }
 
 function runView(
@@ -94,6 +117,22 @@ export function useExplorerData(): ExplorerData {
     [pairs, filter, main.index, method, compare.index],
   );
   const current = useMemo(() => resolveCurrentPair(pairs, list, url.pair), [pairs, list, url.pair]);
+  // Keyed on the embeddings, not the run view: other runs' cases loading do not redo the cosines.
+  const mainEmbeddings = main.cases?.embeddings;
+  const compareEmbeddings = compare.cases?.embeddings;
+  const mainSimilarities = useMemo(() => similaritiesOf(pairs, mainEmbeddings), [pairs, mainEmbeddings]);
+  const compareSimilarities = useMemo(
+    () => similaritiesOf(pairs, compareEmbeddings),
+    [pairs, compareEmbeddings],
+  );
+  const mainIndex = main.index;
+  const modelConfusion = useMemo(
+    () =>
+      mainSimilarities === null || method === null
+        ? null
+        : similarityConfusion(pairs, mainSimilarities, pairAnswersOfIndex(mainIndex, method)),
+    [pairs, mainSimilarities, mainIndex, method],
+  );
   const position = current ? list.indexOf(current) : -1;
   const prev = useMemo(() => neighbourPair(pairs, list, current?.id ?? null, -1), [pairs, list, current]);
   const next = useMemo(() => neighbourPair(pairs, list, current?.id ?? null, 1), [pairs, list, current]);
@@ -118,5 +157,8 @@ export function useExplorerData(): ExplorerData {
     position,
     prev,
     next,
+    mainSimilarities,
+    compareSimilarities,
+    modelConfusion,
   };
 }

@@ -1,6 +1,7 @@
 // One run in detail: its run card (everything needed to reproduce it) as a definition list with
 // Copy and Download, and the export buttons: our bundle (to import on another machine), the
-// per-case CSV, and the official answers and score files per method.
+// per-case CSV, and the official answers and score files per method; under them, for a run that
+// kept its image embeddings, the model's own image similarity against confusion.
 import { runName } from '../../core/run/runName.ts';
 import { useMemo, type ChangeEvent } from 'react';
 import { officialFileNames } from '../../core/resultFormats.ts';
@@ -10,12 +11,14 @@ import type { ExportKind } from '../../core/results/exportFiles.ts';
 import { buildRunCard } from '../../core/results/runCard.ts';
 import { useResultsStore } from '../../state/resultsStore.ts';
 import { saveFile } from './download.ts';
-import { runCardEntries } from './runCardEntries.ts';
+import { ModelSimilarityPanel } from './ModelSimilarityPanel.tsx';
+import { modelSimilarityEntry, runCardEntries } from './runCardEntries.ts';
 
 export function RunCardPanel() {
   const runs = useResultsStore((s) => s.runs);
   const detailRunId = useResultsStore((s) => s.detailRunId);
   const results = useResultsStore((s) => (s.detailRunId ? s.metricsByRun[s.detailRunId] : undefined));
+  const similarity = useResultsStore((s) => (s.detailRunId ? s.similarityByRun[s.detailRunId] : undefined));
   const showDetails = useResultsStore((s) => s.showDetails);
   const exportRun = useResultsStore((s) => s.exportRun);
   const copyRunCard = useResultsStore((s) => s.copyRunCard);
@@ -26,7 +29,10 @@ export function RunCardPanel() {
     () => (summary ? buildRunCard(summary.run, dataset, results ?? null) : null),
     [summary, dataset, results],
   );
-  const entries = useMemo(() => (card ? runCardEntries(card) : []), [card]);
+  const entries = useMemo(
+    () => (card ? [...runCardEntries(card), ...(similarity ? [modelSimilarityEntry(similarity)] : [])] : []),
+    [card, similarity],
+  );
 
   if (!summary || !card) return null;
   const { run, comparable } = summary;
@@ -158,6 +164,15 @@ export function RunCardPanel() {
           </ul>
         </div>
       </div>
+      {similarity && dataset && (
+        <ModelSimilarityPanel
+          key={run.id}
+          runId={run.id}
+          runLabel={runName(run)}
+          similarity={similarity}
+          pairs={dataset.pairs}
+        />
+      )}
     </section>
   );
 }

@@ -1,6 +1,8 @@
 // The run card as the definition list shows it: one term per field a reader needs to reproduce the
 // run (model, revision, dtype, device, browser, library versions, GD letter rule, prompt hashes,
-// scoring, image preprocessing and views, dates, coverage), each with one or more lines of plain text. Pure; the exported JSON is the card itself.
+// scoring, image preprocessing and views, dates, coverage, and the model image similarity where the
+// run kept it), each with one or more lines of plain text. Pure; the exported JSON is the card itself.
+import { MODEL_SIMILARITY_DEFINITION, type RunModelSimilarity } from '../../core/results/modelSimilarity.ts';
 import type { RunCard } from '../../core/results/runCard.ts';
 import { isLetterRule, LETTER_RULE_SPECS } from '../../core/run/letterRules.ts';
 import type { ScoringReport } from '../../core/run/vocabulary.ts';
@@ -206,4 +208,18 @@ export function runCardEntries(card: RunCard): RunCardEntry[] {
     entries.push({ term: 'Other settings', details: other.map(([k, v]) => `${k}: ${text(v)}`), mono: true });
   }
   return entries;
+}
+
+/** The card's line for a run that kept its image embeddings (core/results/modelSimilarity). */
+export function modelSimilarityEntry(
+  similarity: Pick<RunModelSimilarity, 'images' | 'similarities'>,
+): RunCardEntry {
+  const pairs = similarity.similarities.size;
+  return {
+    term: 'Model image similarity',
+    details: [
+      `kept for ${similarity.images} ${similarity.images === 1 ? 'image' : 'images'} (${pairs} ${pairs === 1 ? 'pair' : 'pairs'} with both images)`,
+      MODEL_SIMILARITY_DEFINITION,
+    ],
+  };
 }

@@ -1,12 +1,13 @@
 // The explorer store on fake-indexeddb with a fake address bar and fullscreen: links applied, changes
-// pushed (typing coalesced), Back restoring the view, runs and cases read, images decoded ahead and
-// revoked when far, presentation left with full screen.
+// pushed (typing coalesced), Back restoring the view, runs, cases and image embeddings read, images
+// decoded ahead and revoked when far, presentation left with full screen.
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CaseRecord, Dataset } from '../../../src/core/types.ts';
 import {
   openBenchmarkDb,
   putCase,
+  putImageEmbedding,
   putImages,
   putRun,
   type BenchmarkDb,
@@ -248,6 +249,33 @@ describe('explorer store', () => {
     location.port.push('#explorer');
     store.getState().connect();
     expect(location.port.hash()).toBe('#explorer?pair=2&view=sensitivity');
+  });
+
+  it("reads a run's image embeddings with its cases, and none for a run that kept none", async () => {
+    const db = await seededDb();
+    const mean = new Float32Array([1, 0, 2]);
+    await putImageEmbedding(db, 'new', '11', { mean, globalMean: null, vectors: 81 });
+    await putImageEmbedding(db, 'new', '12', {
+      mean: new Float32Array([0, 1, 0]),
+      globalMean: null,
+      vectors: 81,
+    });
+    await putImageEmbedding(db, 'old', '11', { mean, globalMean: null, vectors: 81 });
+    const { store } = makeStore(db, '#explorer?pair=1&run=new&compare=elsewhere');
+    store.getState().connect();
+    await store.getState().refresh();
+    await flush();
+    const embeddings = store.getState().runCases.new?.embeddings;
+    expect([...(embeddings?.keys() ?? [])].sort()).toEqual(['11', '12']);
+    expect([...embeddings!.get('11')!.mean]).toEqual([1, 0, 2]);
+    expect(embeddings!.get('11')!.vectors).toBe(81);
+    expect(store.getState().runCases.elsewhere?.status).toBe('ready');
+    expect(store.getState().runCases.elsewhere?.embeddings.size).toBe(0);
+
+    // Embeddings stored after the first read (a run finished meanwhile) show on refresh.
+    await putImageEmbedding(db, 'new', '21', { mean, globalMean: mean, vectors: 2 });
+    await store.getState().refresh();
+    expect(store.getState().runCases.new?.embeddings.get('21')?.globalMean).toEqual(mean);
   });
 
   it('sorts a column, then reverses it', async () => {

@@ -1,5 +1,6 @@
 // The results store on fake-indexeddb: listing and comparing runs, metrics as the model computes
-// them, export → import through the database, malformed imports that store nothing, deletion.
+// them, the shown run's model image similarity and its place in the bundle, export → import through
+// the database, malformed imports that store nothing, deletion.
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { blindBaseline } from '../../../src/core/blind.ts';
@@ -9,12 +10,18 @@ import {
   listRuns,
   openBenchmarkDb,
   putCase,
+  putImageEmbedding,
   putRun,
   type BenchmarkDb,
   type RunRecord,
 } from '../../../src/db/database.ts';
 import type { ExportKind } from '../../../src/core/results/exportFiles.ts';
 import { computeRunResults, type RunResults } from '../../../src/core/results/runResults.ts';
+import { pairAnswersFromRecords } from '../../../src/core/metrics.ts';
+import { pairModelSimilarities, similarityConfusion } from '../../../src/core/results/modelSimilarity.ts';
+import type { ImageEmbedding } from '../../../src/core/run/records.ts';
+import type { ResultsBundle } from '../../../src/core/results/exportFiles.ts';
+import { mulberry32 } from '../../../src/core/statistics.ts';
 import { createResultsStore, type ResultsStore } from '../../../src/state/resultsStore.ts';
 import { officialDataset } from '../core/fixtures.ts';
 import { makeRun, randomRecords } from '../core/results/fixtures.ts';
@@ -261,6 +268,49 @@ describe('results store', () => {
     expect(await store.getState().exportRun('f', { kind: 'official-answers', method: 'GD' })).toBeNull();
     expect(store.getState().error?.message).toMatch(/needs the dataset the run answered/);
     expect(await store.getState().exportRun('f', { kind: 'bundle' })).not.toBeNull();
+  });
+
+  it("reads the shown run's image embeddings, sets them against each method, and exports them", async () => {
+    const db = await freshDb();
+    const withEmbeddings = makeRun('a', officialDataset, { createdAt: 2000 });
+    const without = makeRun('b', officialDataset, { createdAt: 1000, methods: ['GD'] });
+    await seed(db, withEmbeddings, recordsA);
+    await seed(db, without, recordsB);
+    // Random 8-dimensional means for the images of the first 30 pairs.
+    const random = mulberry32(5);
+    const embeddings = new Map<string, ImageEmbedding>();
+    for (const pair of officialDataset.pairs.slice(0, 30)) {
+      for (const id of [pair.im1Local, pair.im2Local]) {
+        if (embeddings.has(id)) continue;
+        const mean = Float32Array.from({ length: 8 }, () => random() - 0.3);
+        embeddings.set(id, { mean, globalMean: null, vectors: 64 });
+        await putImageEmbedding(db, 'a', id, embeddings.get(id)!);
+      }
+    }
+    const { store } = makeStore(db);
+    await store.getState().refresh();
+    expect(store.getState().detailRunId).toBe('a');
+    const similarity = store.getState().similarityByRun.a!;
+    const expected = pairModelSimilarities(officialDataset.pairs, embeddings);
+    expect(similarity.images).toBe(embeddings.size);
+    expect([...similarity.similarities.values()]).toEqual([...expected.values()]);
+    expect(similarity.byMethod.map((m) => m.method)).toEqual(['GD', 'PS', 'MC']);
+    expect(similarity.byMethod[0]!.confusion).toEqual(
+      similarityConfusion(officialDataset.pairs, expected, pairAnswersFromRecords(recordsA, 'GD')),
+    );
+    expect(similarity.byMethod[0]!.confusion.points.length).toBeGreaterThan(20);
+
+    const bundle = async (id: string) => {
+      const file = await store.getState().exportRun(id, { kind: 'bundle' });
+      return JSON.parse(await file!.blob.text()) as ResultsBundle;
+    };
+    expect((await bundle('a')).modelSimilarity?.pairs).toEqual([...expected.values()]);
+
+    // A run that kept none: nothing to show, nothing in its bundle.
+    await store.getState().showDetails('b');
+    expect(store.getState().similarityByRun).toEqual({});
+    expect(store.getState().error).toBeNull();
+    expect('modelSimilarity' in (await bundle('b'))).toBe(false);
   });
 
   it('keeps blind-baseline runs out of the comparison and computes their table for the main run', async () => {

@@ -1,17 +1,19 @@
 // The model's own image similarity: cosine, means of feature rows, per-pair similarity from stored
-// embeddings, Spearman's ρ with the Bonett–Wright interval against hand-computed values.
+// embeddings, Spearman's ρ with the Bonett–Wright interval against hand-computed values, and a
+// run's similarity against each of its methods.
 import { describe, expect, it } from 'vitest';
 import {
   averageRanks,
   cosineSimilarity,
   meanOfRows,
   pairModelSimilarities,
+  runModelSimilarity,
   similarityConfusion,
   similarityInWords,
   spearman,
 } from '../../../../src/core/results/modelSimilarity.ts';
 import type { ImageEmbedding } from '../../../../src/core/run/records.ts';
-import type { ConfusionPair, PairAnswers } from '../../../../src/core/types.ts';
+import type { CaseRecord, ConfusionPair, Dataset, PairAnswers } from '../../../../src/core/types.ts';
 
 function pair(id: string, im1: string, im2: string): ConfusionPair {
   return {
@@ -144,5 +146,59 @@ describe('similarityConfusion', () => {
     const none: PairAnswers = new Map(pairs.map((p) => [p.id, { 1: 'A', 2: 'B' }]));
     expect(similarityConfusion(pairs, sims, none).reason).toBe('no pair was answered alike');
     expect(similarityConfusion(pairs, sims, new Map()).reason).toMatch(/0 pairs .* \(4 needed\)/);
+  });
+});
+
+describe('runModelSimilarity', () => {
+  const pairs = ['1', '2', '3', '4'].map((id) => pair(id, `${id}a`, `${id}b`));
+  const dataset = { name: 'd', pairs, categories: [], categoryCounts: {}, hash: 'h' } as unknown as Dataset;
+  const run = { methods: ['GD'], promptHashes: { GD: 'p', PS: 'p' } };
+  const embeddings = new Map(
+    pairs.flatMap((p, i) => [
+      [p.im1Local, emb([1, 0])],
+      [p.im2Local, emb([1, i])],
+    ]),
+  );
+  const gd = (
+    pairId: string,
+    slot: 1 | 2,
+    answer: 'A' | 'B',
+    promptHash = 'p',
+  ): CaseRecord & { promptHash: string } => ({
+    pairId,
+    slot,
+    method: 'GD',
+    answer,
+    promptHash,
+  });
+
+  it('sets each method of the run against the similarities, counting only cases of its prompt', () => {
+    const cases = [
+      gd('1', 1, 'A'),
+      gd('1', 2, 'A'),
+      gd('2', 1, 'A'),
+      gd('2', 2, 'B'),
+      gd('3', 1, 'B'),
+      gd('3', 2, 'B'),
+      // Another prompt's case never counts.
+      gd('4', 1, 'A', 'other'),
+      gd('4', 2, 'A', 'other'),
+      { pairId: '4', slot: 1, method: 'PS', answer: 'A', promptHash: 'p' } as const,
+      { pairId: '4', slot: 2, method: 'PS', answer: 'B', promptHash: 'p' } as const,
+    ];
+    const out = runModelSimilarity(run, cases, dataset, embeddings)!;
+    expect(out.images).toBe(8);
+    expect(out.similarities).toEqual(pairModelSimilarities(pairs, embeddings));
+    expect(out.byMethod.map((m) => m.method)).toEqual(['GD', 'PS']);
+    expect(out.byMethod[0]!.confusion.points.map((p) => [p.pairId, p.confused])).toEqual([
+      ['1', true],
+      ['2', false],
+      ['3', true],
+    ]);
+    expect(out.byMethod[1]!.confusion.points.map((p) => p.pairId)).toEqual(['4']);
+  });
+
+  it('is null for a run that kept no embeddings', () => {
+    expect(runModelSimilarity(run, [gd('1', 1, 'A')], dataset, new Map())).toBeNull();
   });
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRunCard } from '../../../../src/core/results/runCard.ts';
 import { computeRunResults } from '../../../../src/core/results/runResults.ts';
-import { runCardEntries } from '../../../../src/ui/results/runCardEntries.ts';
+import { modelSimilarityEntry, runCardEntries } from '../../../../src/ui/results/runCardEntries.ts';
 import { officialDataset } from '../../core/fixtures.ts';
 import { makeRun, randomRecords } from '../../core/results/fixtures.ts';
 
@@ -153,5 +153,13 @@ describe('run card GD letter rule entry', () => {
     expect(written[1]).toBe('Not the paper’s rule: GD is not comparable with the paper’s Table 1.');
     expect(written[2]).toBe('spellings in this tokenizer: A: "A" 82, " A" 273 · B: "B" 83, " B" 274');
     expect(ruleEntry({ letterRule: 'both' })![0]).toMatch(/^both spellings: /);
+  });
+
+  it('says for how many images the model image similarity was kept', () => {
+    const similarities = new Map([['1', { pairId: '1', similarity: 0.9, globalSimilarity: null }]]);
+    const entry = modelSimilarityEntry({ images: 3, similarities });
+    expect(entry.term).toBe('Model image similarity');
+    expect(entry.details[0]).toBe('kept for 3 images (1 pair with both images)');
+    expect(entry.details[1]).toMatch(/^cosine of the two images' mean image-feature vectors/);
   });
 });
