@@ -32,6 +32,7 @@ function way(run: WayRun | undefined, cases: number) {
     visionEncoderCalls: c.visionEncoderRuns,
     cropsEncoded: c.cropsEncoded,
     visionEncoderS: s1(c.visionEncoderMs),
+    imageEmbeddingS: s1(c.imageEmbeddingMs ?? 0),
     decoderCalls: c.decoderCalls,
     tokensPrefilled: c.tokensPrefilled,
     tokensDecoded: c.tokensDecoded,

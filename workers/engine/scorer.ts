@@ -67,7 +67,10 @@ export class Scorer {
     private readonly letterRule: LetterRule = DEFAULT_LETTER_RULE,
   ) {
     countVisionEncoderRuns(lm, this.counters, (inputs, features) => {
-      if (this.scoring && !this.embedding) this.embedding = embeddingOfFeatures(lm.adapter, inputs, features);
+      if (!this.scoring || this.embedding) return;
+      const started = performance.now();
+      this.embedding = embeddingOfFeatures(lm.adapter, inputs, features);
+      this.counters.imageEmbeddingMs += performance.now() - started;
     });
   }
 

@@ -39,6 +39,8 @@ export interface WorkCounters {
   cropsEncoded: number;
   /** Wall time inside vision-encoder calls, ms (reported by the bench; never asserted). */
   visionEncoderMs: number;
+  /** Wall time reading image embeddings (the model's own similarity) off encoder outputs, ms (bench only). */
+  imageEmbeddingMs: number;
   decoderCalls: number;
   tokensPrefilled: number;
   tokensDecoded: number;
@@ -50,6 +52,7 @@ export function newCounters(): WorkCounters {
     visionEncoderRuns: 0,
     cropsEncoded: 0,
     visionEncoderMs: 0,
+    imageEmbeddingMs: 0,
     decoderCalls: 0,
     tokensPrefilled: 0,
     tokensDecoded: 0,

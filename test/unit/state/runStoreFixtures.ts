@@ -87,6 +87,7 @@ export function fakeEngine(opts: FakeOptions = {}) {
         visionEncoderRuns: 0,
         cropsEncoded: 0,
         visionEncoderMs: 0,
+        imageEmbeddingMs: 0,
         decoderCalls: 0,
         tokensPrefilled: 0,
         tokensDecoded: 0,
