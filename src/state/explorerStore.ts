@@ -2,7 +2,8 @@
 // kept in step with the address bar so links open the same view and Back works; the runs and their
 // cases indexed by pair, with the model's own embedding of each image where the run kept them
 // (read from IndexedDB once per run and visit); which images are stored; and
-// the object URLs of the images around the current pair, decoded ahead and revoked when far away.
+// the object URLs of the images around the current pair, decoded ahead and revoked when far away
+// (that slice in explorerImages.ts).
 // The only Explorer code that touches the database, the history or the fullscreen API.
 import { runName } from '../core/run/runName.ts';
 import { useStore } from 'zustand';
@@ -12,7 +13,6 @@ import type { ImageEmbedding } from '../core/run/records.ts';
 import type { Dataset, Method } from '../core/types.ts';
 import {
   getCasesForRun,
-  getImage,
   getRun,
   imageEmbeddingsOfRun,
   listImageIds,
@@ -21,6 +21,7 @@ import {
   type BenchmarkDb,
 } from '../db/database.ts';
 import { datasetStore } from './datasetStore.ts';
+import { imageUrlsSlice } from './explorerImages.ts';
 import {
   browserFullscreen,
   browserLocation,
@@ -100,13 +101,10 @@ export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}):
   let runChosen = false;
   // Presentation asked for full screen: leaving full screen (Escape) then leaves presentation too.
   let presentedFullscreen = false;
-  // Latest prepareImages request: a decode finishing after the pair moved on is revoked at once.
-  let wantedImages = new Set<string>();
-  let imageRequest = 0;
-  const loadingImages = new Set<string>();
   let refreshTicket = 0;
 
   return createStore<ExplorerState>()((set, get) => {
+    const images = imageUrlsSlice({ deps, get, set });
     function writeLocation(url: ExplorerUrlState, mode: 'push' | 'replace'): void {
       const hash = explorerHash(url);
       const current = deps.location.hash();
@@ -202,46 +200,6 @@ export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}):
             },
           },
         });
-      }
-    }
-
-    function revoke(ids: Iterable<string>): void {
-      const urls = { ...get().imageUrls };
-      let changed = false;
-      for (const id of ids) {
-        const u = urls[id];
-        if (u === undefined) continue;
-        deps.revokeObjectUrl(u);
-        delete urls[id];
-        changed = true;
-      }
-      if (changed) set({ imageUrls: urls });
-    }
-
-    async function loadImage(localId: string): Promise<void> {
-      if (get().imageUrls[localId] !== undefined || loadingImages.has(localId)) return;
-      if (!get().imageIds.has(localId)) return;
-      loadingImages.add(localId);
-      let url: string | null = null;
-      try {
-        const record = await getImage(await deps.db(), localId);
-        if (!record) return;
-        url = deps.createObjectUrl(record.blob);
-        try {
-          await deps.decode(url);
-        } catch {
-          set({ brokenImages: new Set([...get().brokenImages, localId]) });
-        }
-        if (!wantedImages.has(localId)) {
-          deps.revokeObjectUrl(url);
-          return;
-        }
-        set({ imageUrls: { ...get().imageUrls, [localId]: url } });
-      } catch (e) {
-        if (url !== null) deps.revokeObjectUrl(url);
-        set({ error: `Could not read image ${localId}: ${message(e)}` });
-      } finally {
-        loadingImages.delete(localId);
       }
     }
 
@@ -431,23 +389,7 @@ export function createExplorerStore(overrides: Partial<ExplorerStoreDeps> = {}):
         );
       },
 
-      async prepareImages(prefetch, keep) {
-        const request = ++imageRequest;
-        wantedImages = new Set([...prefetch, ...keep]);
-        revoke(Object.keys(get().imageUrls).filter((id) => !wantedImages.has(id)));
-        // One at a time, current pair first: the image on screen never waits behind a neighbour,
-        // and a newer request (the pair moved on) stops this one.
-        for (const id of prefetch) {
-          if (request !== imageRequest) break;
-          await loadImage(id);
-        }
-      },
-
-      releaseImages() {
-        imageRequest++;
-        wantedImages = new Set();
-        revoke(Object.keys(get().imageUrls));
-      },
+      ...images,
 
       dismissError() {
         set({ error: null });
