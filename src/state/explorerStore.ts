@@ -4,7 +4,8 @@
 // (read from IndexedDB once per run and visit); which images are stored; and
 // the object URLs of the images around the current pair, decoded ahead and revoked when far away
 // (that slice in explorerImages.ts).
-// The only Explorer code that touches the database, the history or the fullscreen API.
+// With its image slice, the only Explorer code that touches the database, the history or the
+// fullscreen API.
 import { runName } from '../core/run/runName.ts';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
