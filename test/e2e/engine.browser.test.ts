@@ -1,11 +1,14 @@
 // The same engine in a real browser: headless Chromium runs the inference worker on wasm and on
 // WebGPU (SwiftShader adapter), and both must agree with wasm in Node within 1e-3 with identical
-// decisions. Also checks cancellation and missing images in the browser.
+// decisions. Also checks cancellation and missing images in the browser, and that the model's own
+// image embeddings a run keeps in the browser's IndexedDB give Node's similarities on both devices.
 import { imageGroupsOf } from '../../src/core/run/plan.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViteDevServer } from 'vite';
 import type { Page } from 'playwright-core';
 import type { CaseRecord } from '../../src/core/types.ts';
+import type { ImageEmbedding } from '../../src/core/run/records.ts';
+import { pairModelSimilarities } from '../../src/core/results/modelSimilarity.ts';
 import type { CaseRequest } from '../../src/core/run/vocabulary.ts';
 import { createNodeEngine } from '../../scripts/lib/nodeEngine.ts';
 import { launchChromium, type LaunchedBrowser } from '../support/browser.ts';
@@ -27,6 +30,7 @@ let baseUrl: string;
 let browser: LaunchedBrowser;
 let page: Page;
 let nodeRecords: CaseRecord[];
+const nodeEmbeddings = new Map<string, ImageEmbedding>();
 
 interface HarnessResult {
   ok: boolean;
@@ -90,9 +94,39 @@ beforeAll(async () => {
     {
       mode: 'cached',
       onRecord: (r) => void nodeRecords.push(r),
+      onImageEmbedding: (id, e) => void nodeEmbeddings.set(id, e),
     },
   );
 });
+
+/** The embeddings a run stored in the page's IndexedDB `dbName`, by local id. */
+async function embeddingsInPage(dbName: string, runId: string): Promise<Map<string, ImageEmbedding>> {
+  const rows = await page.evaluate(
+    ([name, id]) =>
+      new Promise<{ localId: string; mean: number[]; vectors: number }[]>((resolve, reject) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const all = db
+            .transaction('imageEmbeddings')
+            .objectStore('imageEmbeddings')
+            .index('byRun')
+            .getAll(id);
+          all.onsuccess = () => {
+            type Row = { localId: string; mean: Float32Array; vectors: number };
+            resolve((all.result as Row[]).map((r) => ({ ...r, mean: Array.from(r.mean) })));
+            db.close();
+          };
+          all.onerror = () => reject(all.error);
+        };
+      }),
+    [dbName, runId] as const,
+  );
+  return new Map(
+    rows.map((r) => [r.localId, { mean: new Float32Array(r.mean), globalMean: null, vectors: r.vectors }]),
+  );
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -128,6 +162,39 @@ describe('engine in headless Chromium', () => {
     expect(cmp.answerMismatches).toEqual([]);
     expect(cmp.maxProbDiff).toBeLessThan(1e-3);
   });
+
+  it.each(['wasm', 'webgpu'] as const)(
+    "keeps the model's own image embeddings in IndexedDB on %s, giving Node's similarities",
+    async (device) => {
+      const dbName = `engine-similarity-${device}`;
+      const res = await runInBrowser(device, {
+        run: {
+          pairs: samplePairs,
+          // GD alone: the embedding comes from the image's encode, whatever the methods.
+          plan: imageGroupsOf(
+            requests.filter((r) => r.method === 'GD'),
+            pairMap,
+          ),
+          mode: 'cached',
+          images: { kind: 'url', baseUrl: '/.fixtures/images/' },
+          persist: { dbName, runId: `run-${device}`, promptHashes: {} },
+        },
+      });
+      expect(res.ok, res.message).toBe(true);
+      const stored = await embeddingsInPage(dbName, `run-${device}`);
+      expect(stored.size).toBe(nodeEmbeddings.size);
+      const inBrowser = pairModelSimilarities(samplePairs, stored);
+      const inNode = pairModelSimilarities(samplePairs, nodeEmbeddings);
+      expect(inBrowser.size).toBe(samplePairs.length);
+      const diff = Math.max(
+        ...samplePairs.map((p) => Math.abs(inBrowser.get(p.id)!.similarity - inNode.get(p.id)!.similarity)),
+      );
+      console.log(
+        `${device}: model similarity vs Node wasm, max |Δ| = ${diff.toExponential(2)} over 8 pairs`,
+      );
+      expect(diff).toBeLessThan(1e-3);
+    },
+  );
 
   it('stops a run when cancelled and reports it as cancelled', async () => {
     const res = await runInBrowser('wasm', { cancelAfter: 4 });
