@@ -52,6 +52,8 @@ async function runInBrowser(
   device: 'wasm' | 'webgpu',
   extra: Record<string, unknown> = {},
   cases = requests,
+  /** Added to the run request (persist). */
+  runExtra: Record<string, unknown> = {},
 ) {
   return (await page.evaluate((req) => window.runEngine(req as never), {
     load: {
@@ -65,6 +67,7 @@ async function runInBrowser(
       plan: imageGroupsOf(cases, pairMap),
       mode: 'cached',
       images: { kind: 'url', baseUrl: '/.fixtures/images/' },
+      ...runExtra,
     },
     ...extra,
   })) as HarnessResult;
@@ -167,19 +170,13 @@ describe('engine in headless Chromium', () => {
     "keeps the model's own image embeddings in IndexedDB on %s, giving Node's similarities",
     async (device) => {
       const dbName = `engine-similarity-${device}`;
-      const res = await runInBrowser(device, {
-        run: {
-          pairs: samplePairs,
-          // GD alone: the embedding comes from the image's encode, whatever the methods.
-          plan: imageGroupsOf(
-            requests.filter((r) => r.method === 'GD'),
-            pairMap,
-          ),
-          mode: 'cached',
-          images: { kind: 'url', baseUrl: '/.fixtures/images/' },
-          persist: { dbName, runId: `run-${device}`, promptHashes: {} },
-        },
-      });
+      // GD alone: the embedding comes from the image's encode, whatever the methods.
+      const res = await runInBrowser(
+        device,
+        {},
+        requests.filter((r) => r.method === 'GD'),
+        { persist: { dbName, runId: `run-${device}`, promptHashes: {} } },
+      );
       expect(res.ok, res.message).toBe(true);
       const stored = await embeddingsInPage(dbName, `run-${device}`);
       expect(stored.size).toBe(nodeEmbeddings.size);
