@@ -5,7 +5,7 @@ import { isBlindRun } from '../core/results/blindRows.ts';
 import { runModelSimilarity, type RunModelSimilarity } from '../core/results/modelSimilarity.ts';
 import { runName } from '../core/run/runName.ts';
 import type { Dataset } from '../core/types.ts';
-import { getCasesForRun, imageEmbeddingsOfRun } from '../db/database.ts';
+import { getCasesForRun, imageEmbeddingsOfRun, type StoredCase } from '../db/database.ts';
 import type { ResultsStoreDeps } from './resultsStore.ts';
 import type { ResultsState, RunSummary } from './resultsState.ts';
 
@@ -18,8 +18,11 @@ export interface SimilarityContext {
 }
 
 export interface SimilarityAction {
-  /** Publishes `similarityByRun` for the run whose card is shown (empty when it kept none). */
-  compute(dataset: Dataset): Promise<void>;
+  /**
+   * Publishes `similarityByRun` for the run whose card is shown (empty when it kept none);
+   * `casesRead`: cases the caller has just read, by run id (not read again).
+   */
+  compute(dataset: Dataset, casesRead?: ReadonlyMap<string, readonly StoredCase[]>): Promise<void>;
   forget(id: string): void;
 }
 
@@ -31,7 +34,11 @@ export function similarityAction({ deps, get, set, signature }: SimilarityContex
   const cache = new Map<string, { signature: string; value: RunModelSimilarity | null }>();
 
   /** Null for runs without embeddings: older runs, imported files, blind-baseline (blank image) runs. */
-  async function load(summary: RunSummary, dataset: Dataset): Promise<RunModelSimilarity | null> {
+  async function load(
+    summary: RunSummary,
+    dataset: Dataset,
+    casesRead: ReadonlyMap<string, readonly StoredCase[]> | undefined,
+  ): Promise<RunModelSimilarity | null> {
     const id = summary.run.id;
     const sig = signature(summary, dataset);
     const hit = cache.get(id);
@@ -41,7 +48,8 @@ export function similarityAction({ deps, get, set, signature }: SimilarityContex
       const db = await deps.db();
       const embeddings = await imageEmbeddingsOfRun(db, id);
       if (embeddings.size > 0) {
-        value = runModelSimilarity(summary.run, await getCasesForRun(db, id), dataset, embeddings);
+        const cases = casesRead?.get(id) ?? (await getCasesForRun(db, id));
+        value = runModelSimilarity(summary.run, cases, dataset, embeddings);
       }
     }
     cache.set(id, { signature: sig, value });
@@ -49,12 +57,12 @@ export function similarityAction({ deps, get, set, signature }: SimilarityContex
   }
 
   return {
-    async compute(dataset) {
+    async compute(dataset, casesRead) {
       const summary = get().runs.find((s) => s.run.id === get().detailRunId);
       const similarityByRun: ResultsState['similarityByRun'] = {};
       if (summary) {
         try {
-          const value = await load(summary, dataset);
+          const value = await load(summary, dataset, casesRead);
           if (value) similarityByRun[summary.run.id] = value;
         } catch (e) {
           set({

@@ -17,6 +17,7 @@ import {
   sharedDb,
   type BenchmarkDb,
   type RunRecord,
+  type StoredCase,
 } from '../db/database.ts';
 import { datasetStore } from './datasetStore.ts';
 import { cleanRunName, runName } from '../core/run/runName.ts';
@@ -90,12 +91,15 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
       const { runs, selectedRunIds, detailRunId } = get();
       const wanted = new Set([...selectedRunIds, ...(detailRunId ? [detailRunId] : [])]);
       let changed = false;
+      // Cases read here are handed on, so the shown run's similarity does not read them again.
+      const casesRead = new Map<string, StoredCase[]>();
       for (const summary of runs) {
         if (!wanted.has(summary.run.id) || !summary.comparable) continue;
         const sig = signature(summary, dataset);
         if (cache.get(summary.run.id)?.signature === sig) continue;
         try {
           const cases = await getCasesForRun(await deps.db(), summary.run.id);
+          casesRead.set(summary.run.id, cases);
           cache.set(summary.run.id, {
             signature: sig,
             results: computeRunResults(summary.run, cases, dataset),
@@ -113,7 +117,7 @@ export function createResultsStore(overrides: Partial<ResultsStoreDeps> = {}): R
       if (changed || Object.keys(get().metricsByRun).length !== cache.size) publishMetrics(dataset);
       // The blind baseline of every stored run that has one, ticked for comparison or not.
       await computeBlind(dataset, new Set(runs.map((r) => r.run.id)));
-      await similarity.compute(dataset);
+      await similarity.compute(dataset, casesRead);
     }
 
     /** Blind-baseline rows for the wanted runs with a stored blank-image sibling (cached like metrics). */

@@ -11,6 +11,7 @@ import type { ImageEmbedding } from '../../src/core/run/records.ts';
 import { pairModelSimilarities } from '../../src/core/results/modelSimilarity.ts';
 import type { CaseRequest } from '../../src/core/run/vocabulary.ts';
 import { createNodeEngine } from '../../scripts/lib/nodeEngine.ts';
+import { storedImageEmbeddings } from '../support/appDb.ts';
 import { launchChromium, type LaunchedBrowser } from '../support/browser.ts';
 import { startDevServer } from '../support/devServer.ts';
 import { compareRecords, IMAGES_DIR, officialDataset, TINY_MODEL_DIR } from '../support/fixtures.ts';
@@ -104,28 +105,7 @@ beforeAll(async () => {
 
 /** The embeddings a run stored in the page's IndexedDB `dbName`, by local id. */
 async function embeddingsInPage(dbName: string, runId: string): Promise<Map<string, ImageEmbedding>> {
-  const rows = await page.evaluate(
-    ([name, id]) =>
-      new Promise<{ localId: string; mean: number[]; vectors: number }[]>((resolve, reject) => {
-        const open = indexedDB.open(name);
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const all = db
-            .transaction('imageEmbeddings')
-            .objectStore('imageEmbeddings')
-            .index('byRun')
-            .getAll(id);
-          all.onsuccess = () => {
-            type Row = { localId: string; mean: Float32Array; vectors: number };
-            resolve((all.result as Row[]).map((r) => ({ ...r, mean: Array.from(r.mean) })));
-            db.close();
-          };
-          all.onerror = () => reject(all.error);
-        };
-      }),
-    [dbName, runId] as const,
-  );
+  const rows = (await storedImageEmbeddings(page, dbName)).filter((r) => r.runId === runId);
   return new Map(
     rows.map((r) => [r.localId, { mean: new Float32Array(r.mean), globalMean: null, vectors: r.vectors }]),
   );

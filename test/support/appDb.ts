@@ -30,16 +30,20 @@ export async function storedRunStatus(page: Page, runId: string): Promise<string
   return runs.find((r) => r.id === runId)?.status ?? null;
 }
 
-/** Every stored image embedding (the model's own view of each image), vectors as plain arrays. */
+/**
+ * Every stored image embedding (the model's own view of each image), vectors as plain arrays, of
+ * the app's database or another one `dbName` names.
+ */
 export function storedImageEmbeddings(
   page: Page,
+  dbName = 'mediconfusion',
 ): Promise<
   { runId: string; localId: string; mean: number[]; globalMean: number[] | null; vectors: number }[]
 > {
   return page.evaluate(
-    () =>
+    (name) =>
       new Promise((resolve, reject) => {
-        const open = indexedDB.open('mediconfusion');
+        const open = indexedDB.open(name);
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const db = open.result;
@@ -71,5 +75,6 @@ export function storedImageEmbeddings(
           all.onerror = () => reject(all.error);
         };
       }),
+    dbName,
   );
 }

@@ -9,7 +9,7 @@
 import { pairAnswersFromRecords } from '../metrics.ts';
 import type { Answer, CaseRecord, ConfusionPair, Dataset, Method, PairAnswers } from '../types.ts';
 import type { ImageEmbedding, RunRecord } from '../run/records.ts';
-import { Z_95, type ConfidenceInterval } from '../statistics.ts';
+import { quantile, Z_95, type ConfidenceInterval } from '../statistics.ts';
 import { effectiveCases, runMethods, type MaybeStored } from './runResults.ts';
 
 /** What the number is, in the words the README, the run card and the bundle use. */
@@ -163,10 +163,12 @@ export function spearman(x: readonly number[], y: readonly number[], z = Z_95): 
 }
 
 function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return xs.length === 0
+    ? null
+    : quantile(
+        [...xs].sort((a, b) => a - b),
+        0.5,
+      );
 }
 
 function isValid(a: Answer | undefined): a is 'A' | 'B' {
@@ -209,11 +211,27 @@ export function similarityConfusion(
   };
 }
 
+/** One method's correlation without its points (what the CLI's output file and terminal give). */
+export type SimilarityConfusionSummary = Omit<SimilarityConfusion, 'points'> & { pairs: number };
+
 /** What a run's output file says of the model's similarity: the pairs, and per method its correlation. */
 export interface ModelSimilarityReport {
   definition: string;
   pairs: PairModelSimilarity[];
-  byMethod: Partial<Record<Method, Omit<SimilarityConfusion, 'points'> & { pairs: number }>>;
+  byMethod: Partial<Record<Method, SimilarityConfusionSummary>>;
+}
+
+/** The model's similarity against each method's answers in `records`, in the order given. */
+function similarityByMethod(
+  pairs: readonly ConfusionPair[],
+  similarities: ReadonlyMap<string, PairModelSimilarity>,
+  records: readonly CaseRecord[],
+  methods: readonly Method[],
+): { method: Method; confusion: SimilarityConfusion }[] {
+  return methods.map((method) => ({
+    method,
+    confusion: similarityConfusion(pairs, similarities, pairAnswersFromRecords(records, method)),
+  }));
 }
 
 export function modelSimilarityReport(
@@ -225,18 +243,15 @@ export function modelSimilarityReport(
   const similarities = pairModelSimilarities(pairs, embeddings);
   if (similarities.size === 0) return null;
   const byMethod: ModelSimilarityReport['byMethod'] = {};
-  for (const m of methods) {
-    const { points, ...rest } = similarityConfusion(pairs, similarities, pairAnswersFromRecords(records, m));
-    byMethod[m] = { pairs: points.length, ...rest };
+  for (const { method, confusion } of similarityByMethod(pairs, similarities, records, methods)) {
+    const { points, ...rest } = confusion;
+    byMethod[method] = { pairs: points.length, ...rest };
   }
   return { definition: MODEL_SIMILARITY_DEFINITION, pairs: [...similarities.values()], byMethod };
 }
 
 /** One line per method for a terminal: ρ with its interval, or why there is none. */
-export function describeSimilarityConfusion(
-  method: Method,
-  s: Omit<SimilarityConfusion, 'points'> & { pairs: number },
-): string {
+export function describeSimilarityConfusion(method: Method, s: SimilarityConfusionSummary): string {
   const medians =
     s.medianConfused !== null && s.medianNotConfused !== null
       ? `; median ${s.medianConfused.toFixed(3)} answered alike, ${s.medianNotConfused.toFixed(3)} not`
@@ -272,9 +287,6 @@ export function runModelSimilarity(
   const similarities = pairModelSimilarities(dataset.pairs, embeddings);
   if (similarities.size === 0) return null;
   const kept = effectiveCases(run, cases);
-  const byMethod = runMethods(run, kept).map((method) => ({
-    method,
-    confusion: similarityConfusion(dataset.pairs, similarities, pairAnswersFromRecords(kept, method)),
-  }));
+  const byMethod = similarityByMethod(dataset.pairs, similarities, kept, runMethods(run, kept));
   return { images: embeddings.size, similarities, byMethod };
 }
